@@ -1,0 +1,122 @@
+"""Mesa agents of the loyalty model: customers and firms.
+
+The model's rules run on whole arrays (sim/population.py), so an agent is a
+view onto its row: reading `customer.attitude` reads the engine's state, and
+writing it changes the state. This keeps the Mesa API (agents_by_type,
+DataCollector agent reporters, per-agent inspection) at no cost to speed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.churn import REASONS
+from sim.config import DIMENSIONS
+from sim.population import LOYALTY_STAGES, PROSPECT
+
+if TYPE_CHECKING:
+    from sim.model import LoyaltyModel
+
+
+def _consumer_field(name: str, doc: str) -> property:
+    def get(self: Customer):
+        return getattr(self.model.consumers, name)[self.index].item()
+
+    def set_(self: Customer, value) -> None:
+        getattr(self.model.consumers, name)[self.index] = value
+
+    return property(get, set_, doc=doc)
+
+
+class Customer(mesa.Agent):
+    """A consumer of the market: a customer of the focal firm, of a rival, or a prospect."""
+
+    model: LoyaltyModel
+
+    def __init__(self, model: LoyaltyModel, index: int) -> None:
+        super().__init__(model)
+        self.index = int(index)  # row in model.consumers, and node in the network
+
+    provider = _consumer_field("provider", "Firm code: -1 prospect, 0 focal, 1.. rivals.")
+    tenure = _consumer_field("tenure", "Steps with the current provider.")
+    attitude = _consumer_field("attitude", "Running attitude toward the provider, [-1, 1].")
+    loyalty = _consumer_field("loyalty", "Accumulated loyalty, [0, 1].")
+    satisfaction = _consumer_field("satisfaction", "Delta-law score of the last encounter.")
+    member = _consumer_field("member", "Member of the focal firm's loyalty programme.")
+    spend = _consumer_field("spend", "Cumulative revenue paid to the focal firm.")
+
+    @property
+    def is_customer(self) -> bool:
+        """A customer of the focal firm."""
+        return self.provider == 0
+
+    @property
+    def provider_name(self) -> str:
+        p = self.provider
+        return "prospect" if p == PROSPECT else self.model.market.names[p]
+
+    @property
+    def segment(self) -> str:
+        return self.model.segments.names[self.model.consumers.segment[self.index]]
+
+    @property
+    def expectation(self) -> dict[str, float]:
+        row = self.model.consumers.expectation[self.index]
+        return dict(zip(DIMENSIONS, row.tolist(), strict=True))
+
+    @property
+    def loyalty_stage(self) -> str:
+        stage = self.model.consumers.loyalty_stage(self.model.config.loyalty)
+        return LOYALTY_STAGES[stage[self.index]]
+
+    @property
+    def churn_reason(self) -> str | None:
+        code = self.model.consumers.churn_reason[self.index]
+        return None if code < 0 else REASONS[code]
+
+    @property
+    def neighbours(self) -> list[int]:
+        """Indices of the consumers this one talks to."""
+        net = self.model.network
+        return net.indices[net.indptr[self.index] : net.indptr[self.index + 1]].tolist()
+
+
+class Firm(mesa.Agent):
+    """A firm of the market; row `index` of model.market (0 is the focal firm)."""
+
+    model: LoyaltyModel
+
+    def __init__(self, model: LoyaltyModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def name(self) -> str:
+        return self.model.market.names[self.index]
+
+    @property
+    def offering(self) -> dict[str, float]:
+        return dict(zip(DIMENSIONS, self.model.market.offering[self.index].tolist(), strict=True))
+
+    @property
+    def price(self) -> float:
+        return float(self.model.market.price[self.index])
+
+    @property
+    def customers(self) -> int:
+        return int((self.model.consumers.provider == self.index).sum())
+
+    @property
+    def market_share(self) -> float:
+        served = (self.model.consumers.provider != PROSPECT).sum()
+        return self.customers / served if served else 0.0
+
+
+class FocalFirm(Firm):
+    """The firm whose customer-experience strategy is being tested."""
+
+
+class Competitor(Firm):
+    """A rival firm with its own offering (adaptive behaviour: see its own issue)."""

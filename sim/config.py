@@ -1,0 +1,376 @@
+"""Typed configuration schema, registered in Hydra's ConfigStore, and its checks.
+
+Every tunable number of the model lives here with its default; `docs/ODD.md`
+gives each default's source. Types are enforced by OmegaConf when Hydra
+composes the config; ranges are enforced by `validate` before a run starts,
+so a bad value ends in one line naming the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+import numpy as np
+from hydra.core.config_store import ConfigStore
+
+DIMENSIONS = ("product", "service", "relationship", "price", "convenience", "brand")
+"""The six experience dimensions of seed 001 ("客户体验主要类型")."""
+
+
+class ConfigError(ValueError):
+    """A configuration value outside what the model allows."""
+
+    def __init__(self, key: str, value: Any, allowed: str) -> None:
+        super().__init__(f"{key}={value!r} is not allowed: expected {allowed}")
+        self.key, self.value, self.allowed = key, value, allowed
+
+
+# --- declarative range checks -------------------------------------------------
+
+
+def _checked(default: Any, ok: Callable[[Any], bool], allowed: str) -> Any:
+    meta = {"ok": ok, "allowed": allowed}
+    if is_dataclass(default) or isinstance(default, list):
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def probability(default: float) -> Any:
+    return _checked(default, lambda v: 0.0 <= v <= 1.0, "a probability in [0, 1]")
+
+
+def non_negative(default: float) -> Any:
+    return _checked(default, lambda v: v >= 0, "a number >= 0")
+
+
+def positive(default: float) -> Any:
+    return _checked(default, lambda v: v > 0, "a number > 0")
+
+
+def score(default: Any) -> Any:
+    return _checked(default, lambda v: 0.0 <= v <= 10.0, "a score in [0, 10]")
+
+
+def attitude(default: float) -> Any:
+    return _checked(default, lambda v: -1.0 <= v <= 1.0, "an attitude in [-1, 1]")
+
+
+def count(default: int, minimum: int = 1) -> Any:
+    return _checked(default, lambda v: v >= minimum, f"an integer >= {minimum}")
+
+
+def validate(config: Any, prefix: str = "") -> None:
+    """Check every field that carries a range; raise ConfigError on the first miss."""
+    for f in fields(config):
+        key = f"{prefix}{f.name}"
+        value = getattr(config, f.name)
+        if "ok" in f.metadata:
+            _check(key, value, f.metadata)
+        if is_dataclass(value):
+            validate(value, key + ".")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if is_dataclass(item):
+                    validate(item, f"{key}[{i}].")
+    if hasattr(config, "check"):
+        config.check(prefix)
+
+
+def _check(key: str, value: Any, meta: dict) -> None:
+    if is_dataclass(value):  # a per-dimension vector: check each component
+        for f in fields(value):
+            _check(f"{key}.{f.name}", getattr(value, f.name), meta)
+    elif value is None or not meta["ok"](value):
+        raise ConfigError(key, value, meta["allowed"])
+
+
+# --- schema -------------------------------------------------------------------
+
+
+@dataclass
+class Dimensions:
+    """One number per experience dimension (a score, a weight or a level)."""
+
+    product: float = 0.0
+    service: float = 0.0
+    relationship: float = 0.0
+    price: float = 0.0
+    convenience: float = 0.0
+    brand: float = 0.0
+
+    def as_array(self) -> np.ndarray:
+        return np.array([getattr(self, d) for d in DIMENSIONS], dtype=float)
+
+
+@dataclass
+class SegmentConfig:
+    """A customer segment: what it weighs, what it expects, how it buys."""
+
+    name: str = "mainstream"
+    share: float = probability(1.0)
+    importance: Dimensions = non_negative(Dimensions(*(1 / 6,) * 6))
+    expectation: Dimensions = score(Dimensions(*(6.0,) * 6))
+    price_sensitivity: float = non_negative(1.0)
+    visit_probability: float = probability(0.5)
+    spend_per_visit: float = non_negative(40.0)
+
+    def check(self, prefix: str) -> None:
+        if self.importance.as_array().sum() <= 0:
+            raise ConfigError(
+                prefix + "importance", self.importance, "weights with a positive sum"
+            )
+
+
+def _default_segments() -> list[SegmentConfig]:
+    """Three illustrative segments (assumption; seed 001: segments weigh the
+    six dimensions differently, "两个聚焦的金科玉律")."""
+    return [
+        SegmentConfig(
+            name="value_seekers",
+            share=0.40,
+            importance=Dimensions(0.20, 0.10, 0.05, 0.35, 0.20, 0.10),
+            expectation=Dimensions(5.0, 4.5, 3.0, 6.0, 4.5, 5.0),
+            price_sensitivity=1.5,
+            visit_probability=0.5,
+            spend_per_visit=40.0,
+        ),
+        SegmentConfig(
+            name="experience_seekers",
+            share=0.35,
+            importance=Dimensions(0.20, 0.30, 0.20, 0.10, 0.10, 0.10),
+            expectation=Dimensions(5.5, 5.0, 3.5, 5.5, 4.5, 5.5),
+            price_sensitivity=0.7,
+            visit_probability=0.4,
+            spend_per_visit=60.0,
+        ),
+        SegmentConfig(
+            name="convenience_seekers",
+            share=0.25,
+            importance=Dimensions(0.15, 0.15, 0.05, 0.15, 0.40, 0.10),
+            expectation=Dimensions(5.0, 4.5, 3.0, 5.5, 5.5, 5.0),
+            price_sensitivity=1.0,
+            visit_probability=0.6,
+            spend_per_visit=35.0,
+        ),
+    ]
+
+
+@dataclass
+class PopulationConfig:
+    n: int = count(10_000)
+    initial_focal_share: float = probability(0.30)
+    initial_competitor_share: float = probability(0.50)
+    segments: list[SegmentConfig] = field(default_factory=_default_segments)
+
+    def check(self, prefix: str) -> None:
+        if not self.segments:
+            raise ConfigError(prefix + "segments", [], "at least one segment")
+        total = sum(s.share for s in self.segments)
+        if abs(total - 1.0) > 1e-6:
+            raise ConfigError(
+                prefix + "segments[*].share", round(total, 6), "shares summing to 1"
+            )
+        if self.initial_focal_share + self.initial_competitor_share > 1.0:
+            raise ConfigError(
+                prefix + "initial_competitor_share",
+                self.initial_competitor_share,
+                f"at most 1 - initial_focal_share = {1 - self.initial_focal_share:g}",
+            )
+
+
+@dataclass
+class NetworkConfig:
+    """The word-of-mouth network (seed 003: customers talk to other customers)."""
+
+    kind: str = "small_world"
+    mean_degree: int = count(12, minimum=2)
+    rewiring: float = probability(0.1)
+    path: str | None = None
+
+
+@dataclass
+class FirmConfig:
+    """A firm's offering on the six dimensions, its price and its advertising."""
+
+    name: str = "Focal"
+    offering: Dimensions = score(Dimensions(6.0, 6.0, 4.0, 7.0, 5.0, 7.0))
+    price: float = positive(1.0)
+    advertising_reach: float = probability(0.02)
+    promise_premium: float = non_negative(0.0)
+    service_failure_probability: float = probability(0.05)
+
+
+def _default_rivals() -> list[FirmConfig]:
+    """Two illustrative rivals (assumption): a discounter and a convenience chain."""
+    return [
+        FirmConfig(
+            name="Discounter",
+            offering=Dimensions(5.5, 5.0, 3.5, 7.5, 5.5, 5.5),
+            price=0.95,
+        ),
+        FirmConfig(
+            name="Convenience chain",
+            offering=Dimensions(5.5, 5.5, 4.0, 6.0, 7.0, 6.0),
+            price=1.05,
+        ),
+    ]
+
+
+@dataclass
+class CompetitionConfig:
+    rivals: list[FirmConfig] = field(default_factory=_default_rivals)
+
+
+@dataclass
+class ExperienceConfig:
+    """Encounters and the Delta law (seed 001 "三角定律", seed 003)."""
+
+    noise: float = non_negative(0.7)
+    loss_aversion: float = positive(2.0)
+    satisfaction_scale: float = positive(0.5)
+    attitude_learning_rate: float = probability(0.2)
+    loyalty_learning_rate: float = probability(0.05)
+    failure_severity: float = non_negative(4.0)
+    price_points_per_index: float = non_negative(10.0)
+
+
+@dataclass
+class LoyaltyConfig:
+    """Thresholds of the four loyalty stages (seed 004: 认知、情感、行为、口碑忠诚).
+
+    Stage by loyalty level: cognitive, then affective; behavioural also needs
+    a habit of repeat purchase (tenure); word-of-mouth loyalty also needs the
+    customer to be a promoter. Thresholds are assumptions.
+    """
+
+    cognitive: float = probability(0.15)
+    affective: float = probability(0.30)
+    behavioural: float = probability(0.45)
+    behavioural_min_tenure: int = count(26, minimum=0)
+
+
+@dataclass
+class ExpectationWeights:
+    """Relative pull of each source of expectations (seed 001 "客户期望决定因素")."""
+
+    own_experience: float = non_negative(0.3)
+    segment_baseline: float = non_negative(0.4)
+    advertising: float = non_negative(0.1)
+    word_of_mouth: float = non_negative(0.1)
+    competitors: float = non_negative(0.1)
+
+
+@dataclass
+class ExpectationConfig:
+    adjustment_rate: float = probability(0.1)
+    weights: ExpectationWeights = field(default_factory=ExpectationWeights)
+    drift: float = 0.0
+    noise: float = non_negative(0.02)
+
+
+@dataclass
+class WordOfMouthConfig:
+    """Who talks, to how many, and what it does to the listener (seed 003)."""
+
+    talk_probability: float = probability(0.3)
+    negative_reach: float = non_negative(9.0)
+    positive_reach: float = non_negative(3.0)
+    attitude_influence: float = non_negative(0.05)
+    referral_conversion: float = probability(0.15)
+
+
+@dataclass
+class AcquisitionConfig:
+    advertising_conversion: float = probability(0.15)
+    new_customer_attitude: float = attitude(0.1)
+
+
+@dataclass
+class ChurnConfig:
+    """Logistic churn hazard per step (MODEL.md §7)."""
+
+    base_logit: float = -4.7
+    attitude_weight: float = non_negative(3.0)
+    loyalty_weight: float = non_negative(2.0)
+    tenure_weight: float = non_negative(0.3)
+    competitor_pull_weight: float = non_negative(1.0)
+    negative_word_of_mouth_weight: float = non_negative(0.3)
+    involuntary_probability: float = probability(0.0004)
+    exit_share: float = probability(0.3)
+    choice_sharpness: float = non_negative(2.0)
+
+
+@dataclass
+class EconomicsConfig:
+    """Focal-firm economics per step (seed 003 loyalty economics)."""
+
+    gross_margin: float = probability(0.4)
+    loyalty_spend_uplift: float = non_negative(0.5)
+    cost_to_serve_per_visit: float = non_negative(2.0)
+    loyalty_cost_saving: float = probability(0.3)
+    retention_cost_per_customer: float = non_negative(0.2)
+    acquisition_cost_multiple: float = non_negative(5.0)
+    advertising_cost_per_contact: float = non_negative(0.5)
+    fixed_cost_per_step: float = non_negative(0.0)
+    annual_discount_rate: float = non_negative(0.1)
+    steps_per_year: int = count(52)
+
+
+@dataclass
+class StrategyConfig:
+    name: str = "baseline"
+    rollout_step: int = count(0, minimum=0)
+
+
+@dataclass
+class ScenarioConfig:
+    name: str = "stable"
+
+
+@dataclass
+class OutputConfig:
+    plots: bool = True
+    network_plot_max_nodes: int = count(600, minimum=10)
+    progress: bool = True
+
+
+@dataclass
+class Config:
+    """The whole run. `seed`, `steps`, `population.n`, `network.kind`,
+    `network.path`, `strategy` and `scenario` are a contract with other tools."""
+
+    seed: int = count(0, minimum=0)
+    steps: int = count(156, minimum=0)
+    population: PopulationConfig = field(default_factory=PopulationConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    firm: FirmConfig = field(default_factory=FirmConfig)
+    competition: CompetitionConfig = field(default_factory=CompetitionConfig)
+    experience: ExperienceConfig = field(default_factory=ExperienceConfig)
+    expectation: ExpectationConfig = field(default_factory=ExpectationConfig)
+    loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
+    word_of_mouth: WordOfMouthConfig = field(default_factory=WordOfMouthConfig)
+    acquisition: AcquisitionConfig = field(default_factory=AcquisitionConfig)
+    churn: ChurnConfig = field(default_factory=ChurnConfig)
+    economics: EconomicsConfig = field(default_factory=EconomicsConfig)
+    strategy: StrategyConfig = field(default_factory=StrategyConfig)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    def check(self, prefix: str) -> None:
+        degree, n = self.network.mean_degree, self.population.n
+        if self.network.kind != "file" and degree >= n:
+            raise ConfigError(
+                "network.mean_degree", degree, f"less than population.n = {n}"
+            )
+
+
+def register_configs() -> None:
+    """Make the schema known to Hydra: `configs/config.yaml` extends it."""
+    cs = ConfigStore.instance()
+    cs.store(name="base_config", node=Config)
+    cs.store(group="network", name="base_network", node=NetworkConfig)
+    cs.store(group="strategy", name="base_strategy", node=StrategyConfig)
+    cs.store(group="scenario", name="base_scenario", node=ScenarioConfig)

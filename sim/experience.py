@@ -1,0 +1,158 @@
+"""Experience, expectation and satisfaction (MODEL.md §3).
+
+An encounter delivers a level on each of the six dimensions; satisfaction is
+the importance-weighted gap between experience and expectation, with losses
+weighted more than gains (the Delta law, seed 001 "三角定律", seed 003).
+Attitude and loyalty accumulate net experience; expectations move toward a
+blend of their sources (seed 001 "客户期望决定因素", seed 002).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import ExperienceConfig, ExpectationConfig
+from sim.firms import SERVICE
+from sim.population import N_DIMS, PROSPECT, Consumers, Segments
+
+
+@dataclass
+class Encounters:
+    """This step's service encounters: who visited and what it was like."""
+
+    visitors: np.ndarray  # consumer indices
+    experience: np.ndarray  # (visitors, 6)
+    satisfaction: np.ndarray  # Delta-law score per visitor
+    failure: np.ndarray  # bool per visitor
+
+
+def delta_law(
+    experience: np.ndarray,
+    expectation: np.ndarray,
+    importance: np.ndarray,
+    loss_aversion: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Satisfaction = sum_d w_d * v(x_d - e_d), v(g) = g if g >= 0 else lambda*g.
+
+    Seed 001's Delta law (satisfaction = experience - expectation) weighted by
+    importance, with loss aversion lambda (Kahneman & Tversky 1979, about 2):
+    one bad encounter undoes several good ones (seed 001 "客户体验净值").
+    Returns the satisfaction and the weighted shortfall per dimension (>= 0).
+    """
+    gap = experience - expectation
+    weighted = importance * np.where(gap >= 0.0, gap, loss_aversion * gap)
+    return weighted.sum(axis=1), -np.minimum(weighted, 0.0)
+
+
+def serve_encounters(
+    consumers: Consumers,
+    segments: Segments,
+    levels: np.ndarray,
+    failure_probability: np.ndarray,
+    config: ExperienceConfig,
+    rng: np.random.Generator,
+) -> Encounters:
+    """Customers visit their provider and each visit is scored by the Delta law.
+
+    `levels` is the (segments, firms, 6) table of mean delivered levels; each
+    encounter adds noise, and a service failure costs `failure_severity`
+    points on the service dimension (MODEL.md §3).
+    """
+    seg, prov = consumers.segment, consumers.provider
+    visits = (prov != PROSPECT) & (rng.random(consumers.n) < segments.visit_probability[seg])
+    visitors = np.flatnonzero(visits)
+    vseg, vprov = seg[visitors], prov[visitors]
+    experience = levels[vseg, vprov] + config.noise * rng.standard_normal(
+        (len(visitors), N_DIMS)
+    )
+    failure = rng.random(len(visitors)) < failure_probability[vprov]
+    experience[failure, SERVICE] -= config.failure_severity
+    np.clip(experience, 0.0, 10.0, out=experience)
+    satisfaction, shortfall = delta_law(
+        experience,
+        consumers.expectation[visitors],
+        segments.importance[vseg],
+        config.loss_aversion,
+    )
+    _accumulate(consumers, visitors, satisfaction, shortfall, config)
+    consumers.last_experience[visitors] = experience
+    consumers.satisfaction[visitors] = satisfaction
+    consumers.last_failure[visitors] = failure
+    return Encounters(visitors, experience, satisfaction, failure)
+
+
+def _accumulate(
+    consumers: Consumers,
+    visitors: np.ndarray,
+    satisfaction: np.ndarray,
+    shortfall: np.ndarray,
+    config: ExperienceConfig,
+) -> None:
+    """Net experience builds attitude; sustained positive attitude builds loyalty.
+
+    Attitude is an exponential average of tanh(satisfaction / scale); loyalty a
+    slower average of the positive part of attitude: satisfaction is not
+    loyalty (seed 003 "顾客满意一文不值"), loyalty takes repeated good
+    experience (seed 004). Grievance keeps the shortfall per dimension, the
+    raw material of a churn reason.
+    """
+    a = config.attitude_learning_rate
+    attitude = consumers.attitude[visitors]
+    attitude += a * (np.tanh(satisfaction / config.satisfaction_scale) - attitude)
+    consumers.attitude[visitors] = attitude
+    grievance = consumers.grievance[visitors]
+    consumers.grievance[visitors] = grievance + a * (shortfall - grievance)
+    loyalty = consumers.loyalty[visitors]
+    consumers.loyalty[visitors] = loyalty + config.loyalty_learning_rate * (
+        np.maximum(attitude, 0.0) - loyalty
+    )
+
+
+@dataclass
+class ExpectationSources:
+    """Anchors that pull expectations this step; a missing anchor drops out."""
+
+    baseline: np.ndarray  # (n, 6) segment baseline: values and background
+    competitors: np.ndarray  # (n, 6) best level among other firms
+    encounters: Encounters
+    advertised: np.ndarray  # consumer indices reached by advertising
+    promise: np.ndarray  # (advertised, 6) what the ads promised
+    heard: np.ndarray  # consumer indices that heard word of mouth
+    word_of_mouth: np.ndarray  # (heard, 6) the experience they were told about
+
+
+def update_expectations(
+    consumers: Consumers,
+    sources: ExpectationSources,
+    config: ExpectationConfig,
+    rng: np.random.Generator,
+) -> None:
+    """e <- e + rate * (target - e) + noise, target = weighted blend of sources.
+
+    Sources per seed 001 ("客户期望决定因素"): word of mouth, the firm's
+    promotion, the customer's values and background (segment baseline),
+    environment and life stage (noise; drift enters through the baseline),
+    prior experience with this firm (adaptation: today's excellent service is
+    tomorrow's baseline, seed 002) and with other firms (the best competitor
+    level raises the bar).
+    """
+    w = config.weights
+    target = w.segment_baseline * sources.baseline + w.competitors * sources.competitors
+    weight = np.full(consumers.n, w.segment_baseline + w.competitors)
+    for who, level, pull in (
+        (sources.encounters.visitors, sources.encounters.experience, w.own_experience),
+        (sources.advertised, sources.promise, w.advertising),
+        (sources.heard, sources.word_of_mouth, w.word_of_mouth),
+    ):
+        target[who] += pull * level
+        weight[who] += pull
+    with np.errstate(invalid="ignore", divide="ignore"):
+        target /= weight[:, None]
+    moving = weight > 0
+    e = consumers.expectation
+    e[moving] += config.adjustment_rate * (target[moving] - e[moving])
+    if config.noise:
+        e += config.noise * rng.standard_normal(e.shape)
+    np.clip(e, 0.0, 10.0, out=e)

@@ -1,0 +1,83 @@
+"""The firms of the market as a table: row 0 the focal firm, rows 1.. its rivals.
+
+What a customer of each firm experiences, and how attractive each firm looks
+to each segment, are small (segment x firm) tables, so that per-consumer work
+is one gather, never a loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import DIMENSIONS, FirmConfig
+from sim.population import Segments
+
+PRICE = DIMENSIONS.index("price")
+SERVICE = DIMENSIONS.index("service")
+
+
+@dataclass
+class Market:
+    names: list[str]
+    offering: np.ndarray  # (firms, 6) levels delivered at the reference price
+    price: np.ndarray  # price index, 1 = market reference
+    advertising_reach: np.ndarray  # share of consumers reached per step
+    promise: np.ndarray  # (firms, 6) what advertising promises
+    failure_probability: np.ndarray  # chance an encounter is a service failure
+
+    @classmethod
+    def from_config(cls, focal: FirmConfig, rivals: list[FirmConfig]) -> Market:
+        firms = [focal, *rivals]
+        offering = np.array([f.offering.as_array() for f in firms])
+        premium = np.array([f.promise_premium for f in firms])[:, None]
+        return cls(
+            names=[f.name for f in firms],
+            offering=offering,
+            price=np.array([f.price for f in firms]),
+            advertising_reach=np.array([f.advertising_reach for f in firms]),
+            promise=np.clip(offering + premium, 0.0, 10.0),
+            failure_probability=np.array(
+                [f.service_failure_probability for f in firms]
+            ),
+        )
+
+    @property
+    def n_firms(self) -> int:
+        return len(self.names)
+
+    def delivered_levels(
+        self, segments: Segments, price_points_per_index: float
+    ) -> np.ndarray:
+        """(segments, firms, 6): mean experience a segment gets from each firm.
+
+        The price dimension is perceived value for money: a price index above
+        the reference lowers it in proportion to the segment's price
+        sensitivity (MODEL.md §3, price as an experience dimension, seed 001).
+        """
+        levels = np.repeat(self.offering[None], len(segments.names), axis=0)
+        levels[:, :, PRICE] -= (
+            segments.price_sensitivity[:, None]
+            * price_points_per_index
+            * (self.price[None, :] - 1.0)
+        )
+        return np.clip(levels, 0.0, 10.0)
+
+    @staticmethod
+    def attractiveness(levels: np.ndarray, segments: Segments) -> np.ndarray:
+        """(segments, firms): importance-weighted level, the utility of a choice."""
+        return np.einsum("sfd,sd->sf", levels, segments.importance)
+
+    def best_alternative(self) -> np.ndarray:
+        """(firms + 1, 6): per dimension, the best level among *other* firms.
+
+        Row f + 1 is for a customer of firm f, row 0 for a prospect (all firms):
+        competitors' levels raise the bar (seed 001 "客户期望决定因素").
+        """
+        table = np.empty((self.n_firms + 1, len(DIMENSIONS)))
+        table[0] = self.offering.max(axis=0)
+        for f in range(self.n_firms):
+            others = np.delete(self.offering, f, axis=0)
+            table[f + 1] = others.max(axis=0) if len(others) else self.offering[f]
+        return table

@@ -1,0 +1,152 @@
+"""What every step reports (MODEL.md §11): one row of KPIs of the focal firm.
+
+The firm sees complaints; the model also knows who was dissatisfied and said
+nothing, so both are reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.acquisition import ADVERTISING, REFERRAL, Acquisitions
+from sim.churn import REASONS, Departures
+from sim.config import LoyaltyConfig
+from sim.economics import COST_ITEMS, Ledger
+from sim.experience import Encounters
+from sim.population import LOYALTY_STAGES, PROSPECT, Consumers
+from sim.word_of_mouth import Messages
+
+FOCAL = 0
+
+COLUMNS = (
+    "step",
+    "customers",
+    "prospects",
+    "competitor_customers",
+    "market_share",
+    "acquired",
+    "acquired_referral",
+    "acquired_advertising",
+    "acquired_switching",
+    "churned",
+    *(f"churned_{r}" for r in REASONS),
+    "switched_to_competitors",
+    "churn_rate",
+    "retention_rate",
+    "visits",
+    "mean_satisfaction",
+    "mean_attitude",
+    "mean_loyalty",
+    "mean_expectation",
+    "nps",
+    "promoters",
+    "detractors",
+    *(f"loyalty_{s}" for s in LOYALTY_STAGES),
+    "complaints",
+    "dissatisfied",
+    "negative_experience_share",
+    "word_of_mouth_positive",
+    "word_of_mouth_negative",
+    "revenue",
+    *(f"cost_{c}" for c in COST_ITEMS),
+    "costs",
+    "profit",
+    "cumulative_profit",
+)
+
+
+@dataclass
+class StepEvents:
+    """What happened in one step, as the mechanisms returned it."""
+
+    customers_before: int
+    encounters: Encounters
+    focal_visit: np.ndarray  # bool per encounter: a visit to the focal firm
+    messages: Messages
+    departures: Departures
+    acquisitions: Acquisitions
+    ledger: Ledger
+
+
+def measure(
+    step: int,
+    consumers: Consumers,
+    events: StepEvents | None,
+    cumulative_profit: float,
+    loyalty: LoyaltyConfig,
+) -> dict[str, float]:
+    """The KPI row for this step; `events` is None for the initial state."""
+    provider = consumers.provider
+    focal = provider == FOCAL
+    customers = int(focal.sum())
+    competitor_customers = int(((provider != FOCAL) & (provider != PROSPECT)).sum())
+    promoters = int((consumers.promoters() & focal).sum())
+    detractors = int((consumers.detractors() & focal).sum())
+    stages = np.bincount(
+        consumers.loyalty_stage(loyalty)[focal], minlength=len(LOYALTY_STAGES)
+    )
+    row: dict[str, float] = dict.fromkeys(COLUMNS, 0)
+    row.update(
+        step=step,
+        customers=customers,
+        prospects=int((provider == PROSPECT).sum()),
+        competitor_customers=competitor_customers,
+        market_share=_ratio(customers, customers + competitor_customers),
+        mean_attitude=_mean(consumers.attitude[focal]),
+        mean_loyalty=_mean(consumers.loyalty[focal]),
+        mean_expectation=float(consumers.expectation.mean()),
+        nps=100.0 * _ratio(promoters - detractors, customers),
+        promoters=promoters,
+        detractors=detractors,
+        cumulative_profit=cumulative_profit,
+        **{f"loyalty_{s}": int(k) for s, k in zip(LOYALTY_STAGES, stages, strict=True)},
+    )
+    if events is not None:
+        row.update(_flows(events))
+    return row
+
+
+def _flows(events: StepEvents) -> dict[str, float]:
+    """Per-step flows: acquisition, churn, encounters, word of mouth, money."""
+    dep, acq, enc = events.departures, events.acquisitions, events.encounters
+    left = dep.origin == FOCAL
+    reasons = np.bincount(dep.reason[left], minlength=len(REASONS))
+    joined = acq.firm == FOCAL
+    switched_in = int(((dep.destination == FOCAL) & (dep.origin != FOCAL)).sum())
+    by_channel = np.bincount(acq.channel[joined], minlength=2)
+    satisfaction = enc.satisfaction[events.focal_visit]
+    dissatisfied = int((satisfaction < 0).sum())
+    churned = int(left.sum())
+    churn_rate = _ratio(churned, events.customers_before)
+    ledger = events.ledger
+    return {
+        "acquired": int(joined.sum()) + switched_in,
+        "acquired_referral": int(by_channel[REFERRAL]),
+        "acquired_advertising": int(by_channel[ADVERTISING]),
+        "acquired_switching": switched_in,
+        "churned": churned,
+        **{f"churned_{r}": int(k) for r, k in zip(REASONS, reasons, strict=True)},
+        "switched_to_competitors": int((left & (dep.destination != PROSPECT)).sum()),
+        "churn_rate": churn_rate,
+        "retention_rate": 1.0 - churn_rate,
+        "visits": len(satisfaction),
+        "mean_satisfaction": _mean(satisfaction),
+        "dissatisfied": dissatisfied,
+        "negative_experience_share": _ratio(dissatisfied, len(satisfaction)),
+        "word_of_mouth_positive": int((events.messages.valence > 0).sum()),
+        "word_of_mouth_negative": int((events.messages.valence < 0).sum()),
+        "revenue": ledger.revenue,
+        **{f"cost_{c}": v for c, v in ledger.costs.items()},
+        "costs": ledger.total_costs,
+        "profit": ledger.profit,
+    }
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a) / b if b else 0.0
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(x.mean()) if len(x) else 0.0

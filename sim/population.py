@@ -1,0 +1,152 @@
+"""Consumers and segments: the engine's state, one numpy row per consumer.
+
+`Customer` agents (sim/agents.py) are thin views onto these rows, so the Mesa
+API gives per-consumer access while every mechanism works on whole arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import DIMENSIONS, LoyaltyConfig, PopulationConfig
+
+PROSPECT = -1
+"""Provider code of a consumer with no provider; 0 is the focal firm, 1.. rivals."""
+
+N_DIMS = len(DIMENSIONS)
+
+LOYALTY_STAGES = ("none", "cognitive", "affective", "behavioural", "word_of_mouth")
+"""Seed 004's four levels of loyalty, in order, after "none"."""
+
+
+@dataclass
+class Segments:
+    """Per-segment parameters as arrays indexed by segment code."""
+
+    names: list[str]
+    share: np.ndarray
+    importance: np.ndarray  # (segments, 6), each row sums to 1
+    expectation: np.ndarray  # (segments, 6), baseline expectation (values, background)
+    price_sensitivity: np.ndarray
+    visit_probability: np.ndarray
+    spend_per_visit: np.ndarray
+
+    @classmethod
+    def from_config(cls, config: PopulationConfig) -> Segments:
+        segs = config.segments
+        importance = np.array([s.importance.as_array() for s in segs])
+        return cls(
+            names=[s.name for s in segs],
+            share=np.array([s.share for s in segs]),
+            importance=importance / importance.sum(axis=1, keepdims=True),
+            expectation=np.array([s.expectation.as_array() for s in segs]),
+            price_sensitivity=np.array([s.price_sensitivity for s in segs]),
+            visit_probability=np.array([s.visit_probability for s in segs]),
+            spend_per_visit=np.array([s.spend_per_visit for s in segs]),
+        )
+
+
+@dataclass
+class Consumers:
+    """State of every consumer in the market (MODEL.md §2)."""
+
+    provider: np.ndarray  # int16: PROSPECT, 0 focal firm, 1.. rivals
+    segment: np.ndarray  # int8
+    tenure: np.ndarray  # steps with the current provider
+    expectation: np.ndarray  # (n, 6) on the 0-10 scale
+    last_experience: np.ndarray  # (n, 6) what the last encounter delivered
+    satisfaction: np.ndarray  # Delta-law score of the last encounter
+    attitude: np.ndarray  # running attitude toward the provider, [-1, 1]
+    loyalty: np.ndarray  # slow accumulation of positive attitude, [0, 1]
+    grievance: np.ndarray  # (n, 6) running shortfall per dimension
+    last_failure: np.ndarray  # the last encounter was a service failure
+    member: np.ndarray  # in the focal firm's loyalty programme
+    spend: np.ndarray  # cumulative revenue paid to the focal firm
+    churn_reason: np.ndarray  # int8 code of the last departure's reason, -1 none
+
+    @property
+    def n(self) -> int:
+        return len(self.provider)
+
+    @classmethod
+    def initial(
+        cls,
+        config: PopulationConfig,
+        segments: Segments,
+        n_rivals: int,
+        rng: np.random.Generator,
+    ) -> Consumers:
+        """A market already in motion: customers of every firm with some tenure."""
+        n = config.n
+        segment = rng.choice(len(segments.names), size=n, p=segments.share).astype(
+            np.int8
+        )
+        u = rng.random(n)
+        provider = np.full(n, PROSPECT, dtype=np.int16)
+        provider[u < config.initial_focal_share] = 0
+        if n_rivals:
+            to_rival = (u >= config.initial_focal_share) & (
+                u < config.initial_focal_share + config.initial_competitor_share
+            )
+            provider[to_rival] = rng.integers(1, n_rivals + 1, size=to_rival.sum())
+        has_provider = provider != PROSPECT
+        expectation = np.clip(
+            segments.expectation[segment] + rng.normal(0.0, 0.5, size=(n, N_DIMS)),
+            0.0,
+            10.0,
+        )
+        attitude = np.where(has_provider, np.clip(rng.normal(0.3, 0.2, n), -1, 1), 0.0)
+        loyalty = np.where(has_provider, rng.uniform(0.0, 0.5, n), 0.0)
+        tenure = np.where(has_provider, rng.geometric(1 / 104, n), 0).astype(np.int32)
+        return cls(
+            provider=provider,
+            segment=segment,
+            tenure=tenure,
+            expectation=expectation,
+            last_experience=expectation.copy(),
+            satisfaction=np.zeros(n),
+            attitude=attitude,
+            loyalty=loyalty,
+            grievance=np.zeros((n, N_DIMS)),
+            last_failure=np.zeros(n, dtype=bool),
+            member=np.zeros(n, dtype=bool),
+            spend=np.zeros(n),
+            churn_reason=np.full(n, -1, dtype=np.int8),
+        )
+
+    def switch_provider(
+        self, who: np.ndarray, provider: np.ndarray | int, attitude: float
+    ) -> None:
+        """Start a new relationship (or none): tenure, loyalty and grievances afresh."""
+        self.provider[who] = provider
+        self.tenure[who] = 0
+        self.loyalty[who] = 0.0
+        self.grievance[who] = 0.0
+        self.member[who] = False
+        self.attitude[who] = np.where(self.provider[who] == PROSPECT, 0.0, attitude)
+
+    def likelihood_to_recommend(self) -> np.ndarray:
+        """0-10 answer to the NPS question, read off attitude (Reichheld 2003)."""
+        return 5.0 * (1.0 + self.attitude)
+
+    def promoters(self) -> np.ndarray:
+        return self.likelihood_to_recommend() >= 8.5
+
+    def detractors(self) -> np.ndarray:
+        return self.likelihood_to_recommend() < 6.5
+
+    def loyalty_stage(self, config: LoyaltyConfig) -> np.ndarray:
+        """Stage code per consumer, an index into LOYALTY_STAGES (seed 004)."""
+        stage = (
+            (self.loyalty >= config.cognitive).astype(np.int8)
+            + (self.loyalty >= config.affective)
+            + (
+                (self.loyalty >= config.behavioural)
+                & (self.tenure >= config.behavioural_min_tenure)
+            )
+        )
+        stage += (stage == 3) & self.promoters()
+        stage[self.provider == PROSPECT] = 0
+        return stage
