@@ -139,9 +139,7 @@ def _main_reason(
     contribution = np.zeros((len(leavers), len(REASONS)))
     by_dimension = config.attitude_weight * consumers.grievance[leavers]
     reason_of = np.broadcast_to(_DIMENSION_REASON, by_dimension.shape).copy()
-    reason_of[consumers.last_failure[leavers], _SERVICE_DIMENSION] = REASON[
-        "negative_encounter"
-    ]
+    reason_of[consumers.last_failure[leavers], _SERVICE_DIMENSION] = REASON["negative_encounter"]
     rows = np.repeat(np.arange(len(leavers)), by_dimension.shape[1])
     np.add.at(contribution, (rows, reason_of.ravel()), by_dimension.ravel())
     contribution[:, REASON["competitor_action"]] = config.competitor_pull_weight * pull

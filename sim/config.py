@@ -119,9 +119,7 @@ class SegmentConfig:
 
     def check(self, prefix: str) -> None:
         if self.importance.as_array().sum() <= 0:
-            raise ConfigError(
-                prefix + "importance", self.importance, "weights with a positive sum"
-            )
+            raise ConfigError(prefix + "importance", self.importance, "weights with a positive sum")
 
 
 def _default_segments() -> list[SegmentConfig]:
@@ -170,9 +168,7 @@ class PopulationConfig:
             raise ConfigError(prefix + "segments", [], "at least one segment")
         total = sum(s.share for s in self.segments)
         if abs(total - 1.0) > 1e-6:
-            raise ConfigError(
-                prefix + "segments[*].share", round(total, 6), "shares summing to 1"
-            )
+            raise ConfigError(prefix + "segments[*].share", round(total, 6), "shares summing to 1")
         if self.initial_focal_share + self.initial_competitor_share > 1.0:
             raise ConfigError(
                 prefix + "initial_competitor_share",
@@ -362,15 +358,9 @@ class Config:
     def check(self, prefix: str) -> None:
         degree, n = self.network.mean_degree, self.population.n
         if self.network.kind != "file" and degree >= n:
-            raise ConfigError(
-                "network.mean_degree", degree, f"less than population.n = {n}"
-            )
+            raise ConfigError("network.mean_degree", degree, f"less than population.n = {n}")
 
 
 def register_configs() -> None:
     """Make the schema known to Hydra: `configs/config.yaml` extends it."""
-    cs = ConfigStore.instance()
-    cs.store(name="base_config", node=Config)
-    cs.store(group="network", name="base_network", node=NetworkConfig)
-    cs.store(group="strategy", name="base_strategy", node=StrategyConfig)
-    cs.store(group="scenario", name="base_scenario", node=ScenarioConfig)
+    ConfigStore.instance().store(name="base_config", node=Config)

@@ -83,6 +83,4 @@ def customer_lifetime_value(
     annual_margin_per_customer: float, annual_retention: float, discount_rate: float
 ) -> float:
     """CLV = m r / (1 + d - r) (Gupta & Lehmann 2003), infinite horizon."""
-    return annual_margin_per_customer * annual_retention / (
-        1.0 + discount_rate - annual_retention
-    )
+    return annual_margin_per_customer * annual_retention / (1.0 + discount_rate - annual_retention)

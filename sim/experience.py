@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import ExperienceConfig, ExpectationConfig
+from sim.config import ExpectationConfig, ExperienceConfig
 from sim.firms import SERVICE
 from sim.population import N_DIMS, PROSPECT, Consumers, Segments
 
@@ -64,9 +64,7 @@ def serve_encounters(
     visits = (prov != PROSPECT) & (rng.random(consumers.n) < segments.visit_probability[seg])
     visitors = np.flatnonzero(visits)
     vseg, vprov = seg[visitors], prov[visitors]
-    experience = levels[vseg, vprov] + config.noise * rng.standard_normal(
-        (len(visitors), N_DIMS)
-    )
+    experience = levels[vseg, vprov] + config.noise * rng.standard_normal((len(visitors), N_DIMS))
     failure = rng.random(len(visitors)) < failure_probability[vprov]
     experience[failure, SERVICE] -= config.failure_severity
     np.clip(experience, 0.0, 10.0, out=experience)

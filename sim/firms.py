@@ -38,18 +38,14 @@ class Market:
             price=np.array([f.price for f in firms]),
             advertising_reach=np.array([f.advertising_reach for f in firms]),
             promise=np.clip(offering + premium, 0.0, 10.0),
-            failure_probability=np.array(
-                [f.service_failure_probability for f in firms]
-            ),
+            failure_probability=np.array([f.service_failure_probability for f in firms]),
         )
 
     @property
     def n_firms(self) -> int:
         return len(self.names)
 
-    def delivered_levels(
-        self, segments: Segments, price_points_per_index: float
-    ) -> np.ndarray:
+    def delivered_levels(self, segments: Segments, price_points_per_index: float) -> np.ndarray:
         """(segments, firms, 6): mean experience a segment gets from each firm.
 
         The price dimension is perceived value for money: a price index above

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from sim.acquisition import ADVERTISING, REFERRAL, Acquisitions
 from sim.churn import REASONS, Departures
-from sim.config import LoyaltyConfig
-from sim.economics import COST_ITEMS, Ledger
+from sim.config import Config, LoyaltyConfig
+from sim.economics import COST_ITEMS, Ledger, customer_lifetime_value
 from sim.experience import Encounters
 from sim.population import LOYALTY_STAGES, PROSPECT, Consumers
 from sim.word_of_mouth import Messages
@@ -84,9 +85,7 @@ def measure(
     competitor_customers = int(((provider != FOCAL) & (provider != PROSPECT)).sum())
     promoters = int((consumers.promoters() & focal).sum())
     detractors = int((consumers.detractors() & focal).sum())
-    stages = np.bincount(
-        consumers.loyalty_stage(loyalty)[focal], minlength=len(LOYALTY_STAGES)
-    )
+    stages = np.bincount(consumers.loyalty_stage(loyalty)[focal], minlength=len(LOYALTY_STAGES))
     row: dict[str, float] = dict.fromkeys(COLUMNS, 0)
     row.update(
         step=step,
@@ -150,3 +149,73 @@ def _ratio(a: float, b: float) -> float:
 
 def _mean(x: np.ndarray) -> float:
     return float(x.mean()) if len(x) else 0.0
+
+
+def summarise(timeseries: pd.DataFrame, config: Config) -> dict:
+    """Final state and run totals (MODEL.md §11); rates are annualised."""
+    econ = config.economics
+    final, flows = timeseries.iloc[-1], timeseries.iloc[1:]
+    years = len(flows) / econ.steps_per_year
+    mean_customers = float(flows.customers.mean()) if len(flows) else 0.0
+    customer_years = mean_customers * years
+    annual_churn = _ratio(flows.churned.sum(), customer_years)
+    retention = max(0.0, 1.0 - annual_churn)
+    margin = (
+        flows.revenue.sum()
+        - flows[["cost_cost_of_goods", "cost_service", "cost_retention"]].sum().sum()
+    )
+    new_by_channel = {c: int(flows[f"acquired_{c}"].sum()) for c in ACQUIRED_BY}
+    return {
+        "final": {
+            k: _plain(final[k])
+            for k in (
+                "customers",
+                "prospects",
+                "competitor_customers",
+                "market_share",
+                "nps",
+                "mean_attitude",
+                "mean_loyalty",
+                *(f"loyalty_{s}" for s in LOYALTY_STAGES),
+                "cumulative_profit",
+            )
+        },
+        "totals": {
+            "acquired": int(flows.acquired.sum()),
+            **{f"acquired_{c}": v for c, v in new_by_channel.items()},
+            "churned": int(flows.churned.sum()),
+            **{f"churned_{r}": int(flows[f"churned_{r}"].sum()) for r in REASONS},
+            "visits": int(flows.visits.sum()),
+            "complaints": int(flows.complaints.sum()),
+            "dissatisfied": int(flows.dissatisfied.sum()),
+            "revenue": float(flows.revenue.sum()),
+            "costs": float(flows.costs.sum()),
+            "profit": float(flows.profit.sum()),
+        },
+        "rates": {
+            "annual_churn_rate": annual_churn,
+            "annual_retention_rate": retention,
+            "negative_experience_share": _ratio(flows.dissatisfied.sum(), flows.visits.sum()),
+            "observed_complaint_rate": _ratio(flows.complaints.sum(), flows.visits.sum()),
+            "referral_share_of_new_customers": _ratio(
+                new_by_channel["referral"],
+                new_by_channel["referral"] + new_by_channel["advertising"],
+            ),
+            "mean_nps": float(flows.nps.mean()) if len(flows) else float(final.nps),
+            "mean_satisfaction": float(flows.mean_satisfaction.mean()) if len(flows) else 0.0,
+        },
+        "economics": {
+            "annual_margin_per_customer": _ratio(margin, customer_years),
+            "customer_lifetime_value": customer_lifetime_value(
+                _ratio(margin, customer_years), retention, econ.annual_discount_rate
+            ),
+            "profit_margin": _ratio(flows.profit.sum(), flows.revenue.sum()),
+        },
+    }
+
+
+ACQUIRED_BY = ("referral", "advertising", "switching")
+
+
+def _plain(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else float(value)

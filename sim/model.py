@@ -42,9 +42,7 @@ class LoyaltyModel(mesa.Model):
         self.config = config
         self.segments = Segments.from_config(config.population)
         self.market = Market.from_config(config.firm, config.competition.rivals)
-        self.network = adjacency(
-            build_network(config.network, config.population.n, config.seed)
-        )
+        self.network = adjacency(build_network(config.network, config.population.n, config.seed))
         self.consumers = Consumers.initial(
             config.population, self.segments, self.market.n_firms - 1, self.rng
         )
@@ -70,9 +68,7 @@ class LoyaltyModel(mesa.Model):
         cfg, rng, c = self.config, self.rng, self.consumers
         self.strategy.apply(self)
         self.conditions.apply(self)
-        levels = self.market.delivered_levels(
-            self.segments, cfg.experience.price_points_per_index
-        )
+        levels = self.market.delivered_levels(self.segments, cfg.experience.price_points_per_index)
         utility = Market.attractiveness(levels, self.segments)
         customers_before = int((c.provider == FOCAL).sum())
 
@@ -155,9 +151,7 @@ class LoyaltyModel(mesa.Model):
         visitors = encounters.visitors[focal_visit]
         spend = self.segments.spend_per_visit[c.segment[visitors]]
         loyalty = c.loyalty[visitors]
-        revenue = visit_revenue(
-            spend, loyalty, self.market.price[FOCAL], cfg.loyalty_spend_uplift
-        )
+        revenue = visit_revenue(spend, loyalty, self.market.price[FOCAL], cfg.loyalty_spend_uplift)
         c.spend[visitors] += revenue
         new_customers = int((acquisitions.firm == FOCAL).sum()) + int(
             ((departures.destination == FOCAL) & (departures.origin != FOCAL)).sum()

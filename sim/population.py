@@ -80,9 +80,7 @@ class Consumers:
     ) -> Consumers:
         """A market already in motion: customers of every firm with some tenure."""
         n = config.n
-        segment = rng.choice(len(segments.names), size=n, p=segments.share).astype(
-            np.int8
-        )
+        segment = rng.choice(len(segments.names), size=n, p=segments.share).astype(np.int8)
         u = rng.random(n)
         provider = np.full(n, PROSPECT, dtype=np.int16)
         provider[u < config.initial_focal_share] = 0
@@ -116,9 +114,7 @@ class Consumers:
             churn_reason=np.full(n, -1, dtype=np.int8),
         )
 
-    def switch_provider(
-        self, who: np.ndarray, provider: np.ndarray | int, attitude: float
-    ) -> None:
+    def switch_provider(self, who: np.ndarray, provider: np.ndarray | int, attitude: float) -> None:
         """Start a new relationship (or none): tenure, loyalty and grievances afresh."""
         self.provider[who] = provider
         self.tenure[who] = 0

@@ -33,9 +33,7 @@ def build_network(config: NetworkConfig, n: int, seed: int) -> nx.Graph:
         return nx.gnm_random_graph(n, n * k // 2, seed=seed)
     if config.kind == "complete":
         if n > MAX_COMPLETE:
-            raise ConfigError(
-                "network.kind", "complete", f"population.n <= {MAX_COMPLETE} for it"
-            )
+            raise ConfigError("network.kind", "complete", f"population.n <= {MAX_COMPLETE} for it")
         return nx.complete_graph(n)
     if config.kind == "file":
         return read_edge_list(config.path, n)
@@ -52,9 +50,7 @@ def read_edge_list(path: str | None, n: int) -> nx.Graph:
     try:
         graph = nx.read_edgelist(file, nodetype=int, data=False)
     except (TypeError, ValueError, IndexError) as err:
-        raise ConfigError(
-            "network.path", path, f"lines of two integer node ids ({err})"
-        ) from None
+        raise ConfigError("network.path", path, f"lines of two integer node ids ({err})") from None
     if graph.number_of_edges() == 0:
         raise ConfigError("network.path", path, "a file with at least one edge")
     nodes = np.fromiter(graph.nodes, dtype=np.int64)
@@ -149,9 +145,7 @@ def listen(
     net = np.bincount(messages.listener[same], weights=messages.valence[same], minlength=n)
     consumers.attitude += config.attitude_influence * net
     np.clip(consumers.attitude, -1.0, 1.0, out=consumers.attitude)
-    negative = np.bincount(
-        messages.listener[same & (messages.valence < 0)], minlength=n
-    )
+    negative = np.bincount(messages.listener[same & (messages.valence < 0)], minlength=n)
     rival_praise = (own != messages.about) & (own != PROSPECT) & (messages.valence > 0)
     praise_elsewhere = np.bincount(messages.listener[rival_praise], minlength=n)
     return negative, praise_elsewhere
@@ -159,18 +153,12 @@ def listen(
 
 def referrals(consumers: Consumers, messages: Messages, n_firms: int) -> np.ndarray:
     """(n, firms) count of praise each prospect heard about each firm."""
-    to_prospect = (consumers.provider[messages.listener] == PROSPECT) & (
-        messages.valence > 0
-    )
+    to_prospect = (consumers.provider[messages.listener] == PROSPECT) & (messages.valence > 0)
     cell = messages.listener[to_prospect] * n_firms + messages.about[to_prospect]
-    return np.bincount(cell, minlength=consumers.n * n_firms).reshape(
-        consumers.n, n_firms
-    )
+    return np.bincount(cell, minlength=consumers.n * n_firms).reshape(consumers.n, n_firms)
 
 
-def heard_experience(
-    consumers: Consumers, messages: Messages
-) -> tuple[np.ndarray, np.ndarray]:
+def heard_experience(consumers: Consumers, messages: Messages) -> tuple[np.ndarray, np.ndarray]:
     """Listeners, and the mean experience they were told about (an expectation source)."""
     n = consumers.n
     told = sp.csr_array(

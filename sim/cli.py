@@ -1,0 +1,85 @@
+"""Command-line errors in one line.
+
+Hydra reports a bad override over several lines (and a bad value only deep
+inside a run). `preflight` composes the config exactly as Hydra will, before
+Hydra starts, and turns any problem into one line naming the key, the value
+and what is allowed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from hydra import compose, initialize_config_dir
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException, MissingConfigException
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import Config, ConfigError, validate
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+GROUPS = ("network", "strategy", "scenario")
+
+
+def fail(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def group_options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+def preflight(argv: list[str]) -> None:
+    """Exit with one clear line if the command line cannot make a valid run."""
+    if any(a.startswith("-") and a not in ("-m", "--multirun") for a in argv):
+        return  # --help, --cfg, -c ...: Hydra's own business
+    overrides = [a for a in argv if not a.startswith("-")]
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException as err:
+        fail(str(err).splitlines()[0])
+    values, first = {}, []
+    for override in parsed:
+        key = override.get_key_element()
+        if key.lstrip("+~").startswith("hydra"):
+            continue
+        choices = (
+            list(override.sweep_string_iterator())
+            if override.is_sweep_override()
+            else [override.get_value_element_as_str()]
+        )
+        values[key] = choices[0]
+        if key in GROUPS:
+            for choice in choices:
+                if choice not in group_options(key):
+                    fail(
+                        f"{key}={choice!r} is not allowed: expected one of "
+                        f"{', '.join(group_options(key))}"
+                    )
+        first.append(f"{key}={choices[0]}")
+    try:
+        with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose("config", overrides=first)
+        config: Config = OmegaConf.to_object(cfg)
+        validate(config)
+    except ConfigError as err:
+        fail(str(err))
+    except MissingConfigException as err:
+        fail(str(err).splitlines()[0])
+    except (HydraException, OmegaConfBaseException) as err:
+        fail(_one_line(err, values))
+
+
+def _one_line(err: Exception, values: dict[str, str]) -> str:
+    cause = err.__cause__ if isinstance(err.__cause__, OmegaConfBaseException) else err
+    key = getattr(cause, "full_key", None)
+    if key and key in values:
+        reason = str(cause).splitlines()[0]
+        return f"{key}={values[key]!r} is not allowed: {reason}"
+    if key:
+        return f"{key!r} is not a config key (see configs/ and sim/config.py)"
+    return str(err).splitlines()[0]
