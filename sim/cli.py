@@ -16,7 +16,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
 from sim.config import Config, ConfigError, validate
 
@@ -77,9 +77,10 @@ def preflight(argv: list[str]) -> None:
 def _one_line(err: Exception, values: dict[str, str]) -> str:
     cause = err.__cause__ if isinstance(err.__cause__, OmegaConfBaseException) else err
     key = getattr(cause, "full_key", None)
-    if key and key in values:
-        reason = str(cause).splitlines()[0]
-        return f"{key}={values[key]!r} is not allowed: {reason}"
+    if isinstance(cause, ConfigKeyError | ConfigAttributeError) and key:
+        return f"{key!r} is not a config key (see `python run.py --cfg job` for all keys)"
     if key:
-        return f"{key!r} is not a config key (see configs/ and sim/config.py)"
+        value = cause.value if cause.value is not None else values.get(key)
+        reason = str(cause).splitlines()[0]
+        return f"{key}={value!r} is not allowed: {reason}"
     return str(err).splitlines()[0]

@@ -14,7 +14,7 @@ import numpy as np
 
 from sim import scenarios, strategies
 from sim.acquisition import acquire
-from sim.agents import Competitor, Customer, Firm, FocalFirm
+from sim.agents import Competitor, Customer, FocalFirm
 from sim.churn import competitor_pull, depart
 from sim.config import Config, validate
 from sim.economics import account, visit_revenue
@@ -58,9 +58,8 @@ class LoyaltyModel(mesa.Model):
         self.kpis = measure(0, self.consumers, None, 0.0, config.loyalty)
         self.datacollector = mesa.DataCollector(
             model_reporters={col: _reporter(col) for col in COLUMNS},
-            agenttype_reporters={
-                Firm: {"firm": "name", "customers": "customers", "market_share": "market_share"}
-            },
+            # per concrete class: a superclass key would make Mesa scan every consumer
+            agenttype_reporters=dict.fromkeys((FocalFirm, Competitor), FIRM_REPORTERS),
         )
         self.datacollector.collect(self)
 
@@ -167,6 +166,9 @@ class LoyaltyModel(mesa.Model):
         )
         ledger.costs["strategy"] = self.strategy.cost(self)
         return ledger
+
+
+FIRM_REPORTERS = {"firm": "name", "customers": "customers", "market_share": "market_share"}
 
 
 def _reporter(column: str):

@@ -1,0 +1,62 @@
+import numpy as np
+
+from sim.churn import REASON, _destination, churn_hazard
+from sim.config import ChurnConfig
+from sim.population import PROSPECT
+
+
+def _hazard(attitude=0.0, loyalty=0.0, tenure=1.0, pull=0.0, negative=0):
+    return churn_hazard(
+        np.array([attitude]),
+        np.array([loyalty]),
+        np.array([tenure]),
+        np.array([pull]),
+        np.array([negative]),
+        ChurnConfig(),
+    )[0]
+
+
+def test_hazard_falls_with_satisfaction_and_loyalty():
+    attitudes = [_hazard(attitude=a) for a in (-0.8, 0.0, 0.8)]
+    loyalties = [_hazard(loyalty=x) for x in (0.0, 0.5, 1.0)]
+    assert attitudes[0] > attitudes[1] > attitudes[2]
+    assert loyalties[0] > loyalties[1] > loyalties[2]
+
+
+def test_hazard_rises_with_competitor_pull_and_negative_word_of_mouth():
+    assert _hazard(pull=1.0) > _hazard(pull=0.0)
+    assert _hazard(negative=5) > _hazard(negative=0)
+
+
+def test_involuntary_churn_is_a_floor():
+    h = _hazard(attitude=1.0, loyalty=1.0, tenure=20.0)
+    assert ChurnConfig().involuntary_probability <= h < 2 * ChurnConfig().involuntary_probability
+
+
+def test_without_rivals_leavers_leave_the_market():
+    utility = np.array([[5.0]])  # one segment, only the focal firm
+    dest = _destination(
+        np.zeros(50, np.int8),
+        np.zeros(50, np.int16),
+        utility,
+        ChurnConfig(exit_share=0.0),
+        np.random.default_rng(0),
+    )
+    assert np.all(dest == PROSPECT)
+
+
+def test_leavers_go_to_the_more_attractive_rival():
+    utility = np.array([[5.0, 7.0, 4.0]])
+    dest = _destination(
+        np.zeros(4000, np.int8),
+        np.zeros(4000, np.int16),
+        utility,
+        ChurnConfig(exit_share=0.0),
+        np.random.default_rng(0),
+    )
+    assert not np.any(dest == 0)
+    assert (dest == 1).mean() > (dest == 2).mean() > 0
+
+
+def test_reason_codes_are_distinct():
+    assert len(set(REASON.values())) == len(REASON) == 9

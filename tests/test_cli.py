@@ -1,0 +1,108 @@
+"""The command line as a user runs it: `python run.py ...`."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.metrics import COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    out = tmp / "run"
+    result = run_cli("seed=3", "steps=30", "population.n=2000", f"hydra.run.dir={out}", cwd=tmp)
+    assert result.returncode == 0, result.stderr
+    return out, result
+
+
+def test_cli_run_writes_all_outputs(cli_run):
+    out, result = cli_run
+    ts = pd.read_csv(out / "timeseries.csv")
+    assert list(ts.columns) == list(COLUMNS) and len(ts) == 31
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] == 3 and summary["steps_completed"] == 30
+    assert not summary["interrupted"]
+    assert summary["final"]["customers"] == ts.customers.iloc[-1]
+    plots = sorted(p.name for p in (out / "plots").glob("*.png"))
+    assert len(plots) >= 3 and "network.png" in plots
+    assert all((out / "plots" / p).stat().st_size > 10_000 for p in plots)
+    assert "market share" in result.stdout
+
+
+def test_same_seed_and_config_give_a_byte_identical_timeseries(cli_run, tmp_path):
+    out, _ = cli_run
+    again = tmp_path / "again"
+    result = run_cli(
+        "seed=3",
+        "steps=30",
+        "population.n=2000",
+        "output.plots=false",
+        f"hydra.run.dir={again}",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (again / "timeseries.csv").read_bytes() == (out / "timeseries.csv").read_bytes()
+
+
+BAD_INPUTS = [
+    (["population.n=0"], "population.n=0"),
+    (["population.n=-5"], "population.n=-5"),
+    (["population.n=2.5"], "population.n=2.5"),
+    (["population.n=many"], "population.n='many'"),
+    (["steps=-1"], "steps=-1"),
+    (["seed=1.5"], "seed=1.5 "),
+    (["network=torus"], "network='torus'"),
+    (["network.kind=torus"], "network.kind='torus'"),
+    (["strategy=magic"], "strategy='magic'"),
+    (["scenario=apocalypse"], "scenario='apocalypse'"),
+    (["network=file"], "network.path=None"),
+    (["network=file", "network.path=/no/such/file.txt"], "network.path="),
+    (["firm.advertising_reach=1.5"], "firm.advertising_reach=1.5"),
+    (["word_of_mouth.talk_probability=-0.2"], "word_of_mouth.talk_probability=-0.2"),
+    (["no_such_key=1"], "'no_such_key' is not a config key"),
+]
+
+
+@pytest.mark.parametrize("args, names", BAD_INPUTS)
+def test_bad_input_gives_one_clear_line_and_nonzero_exit(args, names, tmp_path):
+    base = ["steps=1", "population.n=300", f"hydra.run.dir={tmp_path}"]
+    result = run_cli(*base, *args, cwd=tmp_path)  # the user's value is the last word
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and names in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("content", ["", "zero one\n", "0\n1\n", "0 1\n2 -3\n"])
+def test_bad_edge_list_file_gives_one_line(content, tmp_path):
+    edges = tmp_path / "edges.txt"
+    edges.write_text(content)
+    result = run_cli(
+        "network=file",
+        f"network.path={edges}",
+        "steps=1",
+        "population.n=300",
+        f"hydra.run.dir={tmp_path}",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("error: network.path=")

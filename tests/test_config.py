@@ -1,0 +1,70 @@
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from sim.cli import CONFIG_DIR, GROUPS, group_options
+from sim.config import Config, ConfigError, register_configs, validate
+from sim.model import LoyaltyModel
+
+register_configs()
+
+
+def _compose(overrides: list[str]) -> Config:
+    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        return OmegaConf.to_object(compose("config", overrides=overrides))
+
+
+def _every_option() -> list[tuple[str, str]]:
+    return [(g, o) for g in GROUPS for o in group_options(g)]
+
+
+@pytest.mark.parametrize("group, option", _every_option())
+def test_every_config_composes_and_builds_a_model(group, option, tmp_path):
+    overrides = [f"{group}={option}", "population.n=200", "network.mean_degree=6"]
+    if (group, option) == ("network", "file"):
+        edges = tmp_path / "edges.txt"
+        edges.write_text("\n".join(f"{i} {i + 1}" for i in range(199)))
+        overrides.append(f"network.path={edges}")
+    config = _compose(overrides)
+    validate(config)
+    model = LoyaltyModel(config)
+    model.step()
+    assert model.kpis["step"] == 1
+
+
+def test_every_yaml_under_configs_is_reachable():
+    files = {p.relative_to(CONFIG_DIR).as_posix() for p in Path(CONFIG_DIR).rglob("*.yaml")}
+    expected = {"config.yaml"} | {f"{g}/{o}.yaml" for g, o in _every_option()}
+    assert files == expected
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("population.n", 0, "integer >= 1"),
+        ("steps", -1, "integer >= 0"),
+        ("firm.advertising_reach", 1.5, "probability"),
+        ("churn.exit_share", -0.1, "probability"),
+        ("firm.offering.service", 11.0, "score in \\[0, 10\\]"),
+        ("network.mean_degree", 20_000, "less than population.n"),
+    ],
+)
+def test_out_of_range_values_name_key_value_and_range(key, value, message):
+    config = Config()
+    node = config
+    *path, leaf = key.split(".")
+    for part in path:
+        node = getattr(node, part)
+    setattr(node, leaf, value)
+    with pytest.raises(ConfigError, match=message) as err:
+        validate(config)
+    assert str(err.value).startswith(f"{key}={value!r}")
+
+
+def test_segment_shares_must_sum_to_one():
+    config = Config()
+    config.population.segments[0].share = 0.9
+    with pytest.raises(ConfigError, match="summing to 1"):
+        validate(config)
