@@ -88,8 +88,8 @@ class LoyaltyModel(mesa.Model):
         update_expectations(
             c,
             ExpectationSources(
-                baseline=self.segments.expectation[c.segment],
-                competitors=self.market.best_alternative()[c.provider + 1],
+                baseline=np.take(self.segments.expectation, c.segment, axis=0),
+                competitors=np.take(self.market.best_alternative(), c.provider + 1, axis=0),
                 encounters=encounters,
                 advertised=advertised,
                 promise=promise,

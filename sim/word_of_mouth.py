@@ -161,11 +161,10 @@ def referrals(consumers: Consumers, messages: Messages, n_firms: int) -> np.ndar
 def heard_experience(consumers: Consumers, messages: Messages) -> tuple[np.ndarray, np.ndarray]:
     """Listeners, and the mean experience they were told about (an expectation source)."""
     n = consumers.n
-    told = sp.csr_array(
-        (np.ones(len(messages.listener)), (messages.listener, messages.speaker)),
-        shape=(n, n),
-    )
-    heard = told.sum(axis=1)
+    heard = np.bincount(messages.listener, minlength=n)
     listeners = np.flatnonzero(heard)
-    total = (told @ consumers.last_experience)[listeners]
+    told = np.take(consumers.last_experience, messages.speaker, axis=0)
+    total = np.column_stack(
+        [np.bincount(messages.listener, weights=col, minlength=n)[listeners] for col in told.T]
+    )
     return listeners, total / heard[listeners, None]
