@@ -66,9 +66,8 @@ def serve_encounters(
     vseg, vprov = seg[visitors], prov[visitors]
     flat = levels.reshape(-1, N_DIMS)  # (segment, firm) pairs as rows: one fast take
     row = vseg.astype(np.intp) * levels.shape[1] + vprov
-    experience = np.take(flat, row, axis=0) + config.noise * rng.standard_normal(
-        (len(visitors), N_DIMS)
-    )
+    noise = rng.standard_normal((len(visitors), N_DIMS), dtype=np.float32)
+    experience = np.take(flat, row, axis=0) + config.noise * noise
     failure = rng.random(len(visitors)) < failure_probability[vprov]
     experience[failure, SERVICE] -= config.failure_severity
     np.clip(experience, 0.0, 10.0, out=experience)
