@@ -88,7 +88,7 @@ class LoyaltyModel(mesa.Model):
         update_expectations(
             c,
             ExpectationSources(
-                baseline=np.take(self.segments.expectation, c.segment, axis=0),
+                baseline=np.take(self._baseline_expectation(), c.segment, axis=0),
                 competitors=np.take(self.market.best_alternative(), c.provider + 1, axis=0),
                 encounters=encounters,
                 advertised=advertised,
@@ -143,6 +143,12 @@ class LoyaltyModel(mesa.Model):
             cfg.loyalty,
         )
         self.datacollector.collect(self)
+
+    def _baseline_expectation(self) -> np.ndarray:
+        """Segment baselines, rising by `expectation.drift` points a week
+        (consumption trends, seed 004 "消费因素")."""
+        drifted = self.segments.expectation + self.config.expectation.drift * self.steps
+        return np.clip(drifted, 0.0, 10.0)
 
     def _book(self, encounters, focal_visit, acquisitions, departures, exposure):
         """The focal firm's revenue and costs this step (sim/economics.py)."""

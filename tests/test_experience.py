@@ -77,3 +77,11 @@ def test_more_advertising_promise_raises_market_expectations_in_a_run():
     e_honest = run_model(honest).kpis["mean_expectation"]
     e_over = run_model(overpromise).kpis["mean_expectation"]
     assert e_over > e_honest + 0.1
+
+
+def test_expectation_drift_raises_expectations_and_lowers_satisfaction():
+    stable, rising = small_config(steps=40), small_config(steps=40)
+    rising.expectation.drift = 0.05
+    a, b = run_model(stable).kpis, run_model(rising).kpis
+    assert b["mean_expectation"] > a["mean_expectation"] + 0.3
+    assert b["mean_satisfaction"] < a["mean_satisfaction"]
