@@ -45,7 +45,7 @@ def simulate(config: Config, out_dir: Path) -> dict:
         summary = {
             "seed": config.seed,
             "steps": config.steps,
-            "steps_completed": int(model.steps),
+            "steps_completed": len(timeseries) - 1,  # a step cut short is not counted
             "interrupted": interrupted,
             "population": config.population.n,
             "network": config.network.kind,
@@ -58,6 +58,7 @@ def simulate(config: Config, out_dir: Path) -> dict:
     if config.output.plots:
         write_plots(timeseries, model, out_dir)
     if interrupted:
-        print(f"interrupted after {model.steps} steps; outputs kept in {out_dir}", file=sys.stderr)
+        done = summary["steps_completed"]
+        print(f"interrupted after {done} steps; outputs kept in {out_dir}", file=sys.stderr)
         sys.exit(130)
     return summary

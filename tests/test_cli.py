@@ -1,8 +1,10 @@
 """The command line as a user runs it: `python run.py ...`."""
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -106,3 +108,33 @@ def test_bad_edge_list_file_gives_one_line(content, tmp_path):
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("error: network.path=")
+
+
+def test_interrupted_run_keeps_every_completed_step(tmp_path):
+    out = tmp_path / "cut"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "run.py"),
+            "steps=100000",
+            "population.n=2000",
+            "output.plots=false",
+            f"hydra.run.dir={out}",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = out / "run.log"
+    deadline = time.monotonic() + 60
+    while not log.exists() and time.monotonic() < deadline:  # Hydra has started the job
+        time.sleep(0.2)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    summary = json.loads((out / "summary.json").read_text())
+    ts = pd.read_csv(out / "timeseries.csv")
+    assert summary["interrupted"] and 0 < summary["steps_completed"] < 100000
+    assert len(ts) == summary["steps_completed"] + 1
