@@ -120,3 +120,37 @@ class FocalFirm(Firm):
 
 class Competitor(Firm):
     """A rival firm with its own offering (adaptive behaviour: see its own issue)."""
+
+
+def _staff_field(name: str, doc: str) -> property:
+    def get(self: Employee):
+        return getattr(self.model.staff, name)[self.position].item()
+
+    def set_(self: Employee, value) -> None:
+        getattr(self.model.staff, name)[self.position] = value
+
+    return property(get, set_, doc=doc)
+
+
+class Employee(mesa.Agent):
+    """A member of the focal firm's staff, holding one position.
+
+    Created when hired and removed when they quit; the position and its
+    customers stay with the firm.
+    """
+
+    model: LoyaltyModel
+
+    def __init__(self, model: LoyaltyModel, position: int) -> None:
+        super().__init__(model)
+        self.position = position  # row in model.staff
+
+    skill = _staff_field("skill", "Skill, [0, 1]: grows with experience and training.")
+    engagement = _staff_field("engagement", "Engagement (job satisfaction), [0, 1].")
+    tenure = _staff_field("tenure", "Weeks in the job.")
+    workload = _staff_field("workload", "Visits served last week / capacity.")
+
+    @property
+    def customers(self) -> int:
+        """Customers for whom this is the usual employee."""
+        return int((self.model.consumers.employee == self.position).sum())

@@ -106,8 +106,12 @@ def depart(
     config: ChurnConfig,
     steps_per_year: int,
     rng: np.random.Generator,
+    followers: np.ndarray | None = None,
 ) -> Departures:
-    """Draw this step's departures among all firms' customers and move them."""
+    """Draw this step's departures among all firms' customers.
+
+    `followers` leave for sure, following a departed employee (MODEL.md §6).
+    """
     customers = np.flatnonzero(consumers.provider != PROSPECT)
     hazard = churn_hazard(
         consumers.attitude[customers],
@@ -118,12 +122,17 @@ def depart(
         config,
     )
     u = rng.random(len(customers))
-    leaving = u < hazard
+    following = np.zeros(consumers.n, dtype=bool)
+    if followers is not None:
+        following[followers] = True
+    following = following[customers]
+    leaving = (u < hazard) | following
     leavers = customers[leaving]
-    involuntary = u[leaving] < config.involuntary_probability
-    reason = np.where(
-        involuntary,
-        REASON["involuntary"],
+    following = following[leaving]
+    involuntary = (u[leaving] < config.involuntary_probability) & ~following
+    reason = np.select(
+        [following, involuntary],
+        [REASON["employee_departure"], REASON["involuntary"]],
         _main_reason(consumers, leavers, pull[leavers], config),
     )
     origin = consumers.provider[leavers].astype(np.int16)

@@ -221,6 +221,59 @@ class CompetitionConfig:
 
 
 @dataclass
+class EmployeesConfig:
+    """The focal firm's staff: the service-profit chain (seed 003 "忠实的员工带来忠实的顾客",
+    seed 004 "从员工忠诚到顾客忠诚"; Heskett et al. 1994). Numbers are assumptions."""
+
+    # levers (strategies change these)
+    customers_per_employee: float = positive(60.0)
+    pay: float = positive(1.0)
+    training: float = probability(0.2)
+    recognition: float = probability(0.3)
+    empowerment: float = probability(0.3)
+    profit_sharing: float = probability(0.0)
+    # costs per employee-week
+    wage: float = non_negative(300.0)
+    training_cost: float = non_negative(100.0)
+    recognition_cost: float = non_negative(30.0)
+    empowerment_cost: float = non_negative(30.0)
+    # engagement (job satisfaction): logit of its target level
+    engagement_rate: float = probability(0.05)
+    engagement_bias: float = -0.5
+    pay_weight: float = non_negative(5.0)
+    training_weight: float = non_negative(1.0)
+    recognition_weight: float = non_negative(1.5)
+    empowerment_weight: float = non_negative(1.5)
+    overload_weight: float = non_negative(3.0)
+    firm_performance_weight: float = non_negative(1.0)
+    customer_satisfaction_weight: float = non_negative(1.0)
+    reference_margin: float = positive(0.15)
+    # skill
+    learning_rate: float = probability(0.01)
+    training_learning_boost: float = non_negative(2.0)
+    new_hire_skill: float = probability(0.2)
+    new_hire_engagement: float = probability(0.6)
+    # turnover
+    quit_base_logit: float = -3.0
+    quit_engagement_weight: float = non_negative(3.5)
+    labour_market_tightness: float = 0.0
+    hiring_delay: int = count(4, minimum=0)
+    # service delivery
+    capacity_visits: float = positive(40.0)
+    service_skill_effect: float = non_negative(2.0)
+    service_engagement_effect: float = non_negative(2.0)
+    reference_skill: float = probability(0.85)
+    reference_engagement: float = probability(0.75)
+    failure_skill_effect: float = non_negative(1.5)
+    overload_failure_effect: float = non_negative(2.0)
+    # relationship with the usual employee
+    bond_rate: float = probability(0.1)
+    bond_effect: float = non_negative(2.0)
+    reference_bond: float = probability(0.5)
+    follow_probability: float = probability(0.1)
+
+
+@dataclass
 class ExperienceConfig:
     """Encounters and the Delta law (seed 001 "三角定律", seed 003)."""
 
@@ -275,7 +328,7 @@ class WordOfMouthConfig:
     negative_reach: float = non_negative(9.0)
     positive_reach: float = non_negative(3.0)
     attitude_influence: float = non_negative(0.05)
-    referral_conversion: float = probability(0.25)
+    referral_conversion: float = probability(0.15)
 
 
 @dataclass
@@ -288,7 +341,7 @@ class AcquisitionConfig:
 class ChurnConfig:
     """Logistic churn hazard per step (MODEL.md §7)."""
 
-    base_logit: float = -4.85
+    base_logit: float = -4.95
     attitude_weight: float = non_negative(3.0)
     loyalty_weight: float = non_negative(2.0)
     tenure_weight: float = non_negative(0.3)
@@ -347,6 +400,7 @@ class Config:
     experience: ExperienceConfig = field(default_factory=ExperienceConfig)
     expectation: ExpectationConfig = field(default_factory=ExpectationConfig)
     loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
+    employees: EmployeesConfig = field(default_factory=EmployeesConfig)
     word_of_mouth: WordOfMouthConfig = field(default_factory=WordOfMouthConfig)
     acquisition: AcquisitionConfig = field(default_factory=AcquisitionConfig)
     churn: ChurnConfig = field(default_factory=ChurnConfig)

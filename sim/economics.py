@@ -21,6 +21,9 @@ COST_ITEMS = (
     "acquisition",
     "advertising",
     "fixed",
+    "staff",
+    "training",
+    "recognition",
     "strategy",
 )
 

@@ -46,35 +46,46 @@ def delta_law(
     return weighted.sum(axis=1), -np.minimum(weighted, 0.0)
 
 
+def choose_visitors(
+    consumers: Consumers, segments: Segments, rng: np.random.Generator
+) -> np.ndarray:
+    """Customers who visit their provider this week (segment visit probability)."""
+    p_visit = segments.visit_probability[consumers.segment]
+    visits = (consumers.provider != PROSPECT) & (rng.random(consumers.n) < p_visit)
+    return np.flatnonzero(visits)
+
+
+def expected_experience(
+    levels: np.ndarray, segment: np.ndarray, provider: np.ndarray
+) -> np.ndarray:
+    """(visits, 6) mean levels from the (segments, firms, 6) table, one fast take."""
+    flat = levels.reshape(-1, N_DIMS)
+    return np.take(flat, segment.astype(np.intp) * levels.shape[1] + provider, axis=0)
+
+
 def serve_encounters(
     consumers: Consumers,
-    segments: Segments,
-    levels: np.ndarray,
+    visitors: np.ndarray,
+    expected: np.ndarray,
     failure_probability: np.ndarray,
+    segments: Segments,
     config: ExperienceConfig,
     rng: np.random.Generator,
 ) -> Encounters:
-    """Customers visit their provider and each visit is scored by the Delta law.
+    """Each visit delivers its expected levels plus noise, and is scored by the Delta law.
 
-    `levels` is the (segments, firms, 6) table of mean delivered levels; each
-    encounter adds noise, and a service failure costs `failure_severity`
-    points on the service dimension (MODEL.md §3).
+    A service failure (probability per visit) costs `failure_severity` points
+    on the service dimension (MODEL.md §3).
     """
-    seg, prov = consumers.segment, consumers.provider
-    visits = (prov != PROSPECT) & (rng.random(consumers.n) < segments.visit_probability[seg])
-    visitors = np.flatnonzero(visits)
-    vseg, vprov = seg[visitors], prov[visitors]
-    flat = levels.reshape(-1, N_DIMS)  # (segment, firm) pairs as rows: one fast take
-    row = vseg.astype(np.intp) * levels.shape[1] + vprov
-    noise = rng.standard_normal((len(visitors), N_DIMS), dtype=np.float32)
-    experience = np.take(flat, row, axis=0) + config.noise * noise
-    failure = rng.random(len(visitors)) < failure_probability[vprov]
+    noise = rng.standard_normal(expected.shape, dtype=np.float32)
+    experience = expected + config.noise * noise
+    failure = rng.random(len(visitors)) < failure_probability
     experience[failure, SERVICE] -= config.failure_severity
     np.clip(experience, 0.0, 10.0, out=experience)
     satisfaction, shortfall = delta_law(
         experience,
         consumers.expectation[visitors],
-        segments.importance[vseg],
+        segments.importance[consumers.segment[visitors]],
         config.loss_aversion,
     )
     _accumulate(consumers, visitors, satisfaction, shortfall, config)

@@ -16,6 +16,7 @@ from sim.population import Segments
 
 PRICE = DIMENSIONS.index("price")
 SERVICE = DIMENSIONS.index("service")
+RELATIONSHIP = DIMENSIONS.index("relationship")
 
 
 @dataclass

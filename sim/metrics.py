@@ -15,7 +15,9 @@ from sim.acquisition import ADVERTISING, REFERRAL, Acquisitions
 from sim.churn import REASONS, Departures
 from sim.config import Config, LoyaltyConfig
 from sim.economics import COST_ITEMS, Ledger, customer_lifetime_value
+from sim.employees import Staff, Turnover
 from sim.experience import Encounters
+from sim.firms import SERVICE
 from sim.population import LOYALTY_STAGES, PROSPECT, Consumers
 from sim.word_of_mouth import Messages
 
@@ -45,6 +47,14 @@ COLUMNS = (
     "promoters",
     "detractors",
     *(f"loyalty_{s}" for s in LOYALTY_STAGES),
+    "employees",
+    "vacancies",
+    "employee_engagement",
+    "employee_skill",
+    "employee_quits",
+    "employee_hires",
+    "employee_workload",
+    "service_quality",
     "complaints",
     "dissatisfied",
     "negative_experience_share",
@@ -69,11 +79,13 @@ class StepEvents:
     departures: Departures
     acquisitions: Acquisitions
     ledger: Ledger
+    staff_turnover: Turnover
 
 
 def measure(
     step: int,
     consumers: Consumers,
+    staff: Staff,
     events: StepEvents | None,
     cumulative_profit: float,
     loyalty: LoyaltyConfig,
@@ -100,6 +112,11 @@ def measure(
         promoters=promoters,
         detractors=detractors,
         cumulative_profit=cumulative_profit,
+        employees=int(staff.filled.sum()),
+        vacancies=int((~staff.filled).sum()),
+        employee_engagement=_mean(staff.engagement[staff.filled]),
+        employee_skill=_mean(staff.skill[staff.filled]),
+        employee_workload=_mean(staff.workload[staff.filled]),
         **{f"loyalty_{s}": int(k) for s, k in zip(LOYALTY_STAGES, stages, strict=True)},
     )
     if events is not None:
@@ -131,6 +148,9 @@ def _flows(events: StepEvents) -> dict[str, float]:
         "churn_rate": churn_rate,
         "retention_rate": 1.0 - churn_rate,
         "visits": len(satisfaction),
+        "service_quality": _mean(enc.experience[events.focal_visit, SERVICE]),
+        "employee_quits": len(events.staff_turnover.quits),
+        "employee_hires": len(events.staff_turnover.hires),
         "mean_satisfaction": _mean(satisfaction),
         "dissatisfied": dissatisfied,
         "negative_experience_share": _ratio(dissatisfied, len(satisfaction)),

@@ -1,28 +1,40 @@
 """The loyalty model: consumers on a word-of-mouth network choosing among firms.
 
 One step is one week. Each step (the ODD's schedule, docs/ODD.md):
-strategy and scenario set the levers; customers visit their provider and judge
-the encounter (experience); promoters and detractors talk (word of mouth);
-advertising reaches consumers; expectations move; customers leave (churn);
+strategy and scenario set the levers; customers visit their provider and the
+focal firm's employees serve them (experience, employees); promoters and
+detractors talk (word of mouth); advertising reaches consumers; expectations
+move; employees quit and are hired (employees); customers leave (churn);
 prospects adopt (acquisition); the focal firm books the step (economics).
 """
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 
 from sim import scenarios, strategies
-from sim.acquisition import acquire
-from sim.agents import Competitor, Customer, FocalFirm
-from sim.churn import competitor_pull, depart
+from sim.acquisition import Acquisitions, acquire
+from sim.agents import Competitor, Customer, Employee, FocalFirm
+from sim.churn import Departures, competitor_pull, depart
 from sim.config import Config, validate
-from sim.economics import account, visit_revenue
-from sim.experience import ExpectationSources, serve_encounters, update_expectations
-from sim.firms import Market
+from sim.economics import Ledger, account, visit_revenue
+from sim.employees import Staff, Turnover, develop, observe_firm, payroll, serve, turnover
+from sim.experience import (
+    Encounters,
+    ExpectationSources,
+    choose_visitors,
+    expected_experience,
+    serve_encounters,
+    update_expectations,
+)
+from sim.firms import RELATIONSHIP, SERVICE, Market
 from sim.metrics import COLUMNS, FOCAL, StepEvents, measure
 from sim.population import PROSPECT, Consumers, Segments
 from sim.word_of_mouth import (
+    Messages,
     adjacency,
     build_network,
     heard_experience,
@@ -30,6 +42,8 @@ from sim.word_of_mouth import (
     referrals,
     spread,
 )
+
+FIRM_REPORTERS = {"firm": "name", "customers": "customers", "market_share": "market_share"}
 
 
 class LoyaltyModel(mesa.Model):
@@ -50,12 +64,18 @@ class LoyaltyModel(mesa.Model):
         self.conditions = scenarios.build(config.scenario)
         self.cumulative_profit = 0.0
 
+        focal = np.flatnonzero(self.consumers.provider == FOCAL)
+        positions = max(1, math.ceil(len(focal) / config.employees.customers_per_employee))
+        self.staff = Staff.initial(positions, config.employees, self.rng)
+        self.consumers.employee[focal] = self.rng.integers(0, positions, len(focal))
+
         Customer.create_agents(self, config.population.n, np.arange(config.population.n))
+        self.employees = {p: Employee(self, p) for p in range(positions)}
         FocalFirm(self, 0)
         for index in range(1, self.market.n_firms):
             Competitor(self, index)
 
-        self.kpis = measure(0, self.consumers, None, 0.0, config.loyalty)
+        self.kpis = measure(0, self.consumers, self.staff, None, 0.0, config.loyalty)
         self.datacollector = mesa.DataCollector(
             model_reporters={col: _reporter(col) for col in COLUMNS},
             # per concrete class: a superclass key would make Mesa scan every consumer
@@ -64,53 +84,37 @@ class LoyaltyModel(mesa.Model):
         self.datacollector.collect(self)
 
     def step(self) -> None:
-        cfg, rng, c = self.config, self.rng, self.consumers
+        cfg, c = self.config, self.consumers
         self.strategy.apply(self)
         self.conditions.apply(self)
         levels = self.market.delivered_levels(self.segments, cfg.experience.price_points_per_index)
         utility = Market.attractiveness(levels, self.segments)
         customers_before = int((c.provider == FOCAL).sum())
 
-        encounters = serve_encounters(
-            c, self.segments, levels, self.market.failure_probability, cfg.experience, rng
-        )
-        focal_visit = c.provider[encounters.visitors] == FOCAL
-
-        messages = spread(c, encounters.visitors, self.network, cfg.word_of_mouth, rng)
+        encounters, focal_visit = self._encounters(levels)
+        messages = spread(c, encounters.visitors, self.network, cfg.word_of_mouth, self.rng)
         negative_heard, praise_elsewhere = listen(c, messages, cfg.word_of_mouth)
         referral_counts = referrals(c, messages, self.market.n_firms)
+        exposure = self.rng.random((c.n, self.market.n_firms)) < self.market.advertising_reach
+        self._expectations(encounters, messages, exposure)
+        staff_turnover = self._staff_turnover()
 
-        exposure = rng.random((c.n, self.market.n_firms)) < self.market.advertising_reach
-        advertised = np.flatnonzero(exposure.any(axis=1))
-        ads = exposure[advertised]
-        promise = (ads @ self.market.promise) / ads.sum(axis=1, keepdims=True)
-        heard, told = heard_experience(c, messages)
-        update_expectations(
-            c,
-            ExpectationSources(
-                baseline=np.take(self._baseline_expectation(), c.segment, axis=0),
-                competitors=np.take(self.market.best_alternative(), c.provider + 1, axis=0),
-                encounters=encounters,
-                advertised=advertised,
-                promise=promise,
-                heard=heard,
-                word_of_mouth=told,
-            ),
-            cfg.expectation,
-            rng,
-        )
-
-        pull = competitor_pull(c, utility, praise_elsewhere)
         departures = depart(
-            c, utility, pull, negative_heard, cfg.churn, cfg.economics.steps_per_year, rng
+            c,
+            utility,
+            competitor_pull(c, utility, praise_elsewhere),
+            negative_heard,
+            cfg.churn,
+            cfg.economics.steps_per_year,
+            self.rng,
+            followers=staff_turnover.followers,
         )
         c.switch_provider(
             departures.leavers, departures.destination, cfg.acquisition.new_customer_attitude
         )
         c.churn_reason[departures.leavers] = departures.reason
-
         prospects = c.provider == PROSPECT
-        prospects[departures.leavers] = False  # no same-step return
+        prospects[departures.leavers] = False  # no same-week return
         acquisitions = acquire(
             c,
             np.flatnonzero(prospects),
@@ -118,7 +122,7 @@ class LoyaltyModel(mesa.Model):
             referral_counts,
             cfg.acquisition,
             cfg.word_of_mouth,
-            rng,
+            self.rng,
         )
         c.switch_provider(
             acquisitions.consumers, acquisitions.firm, cfg.acquisition.new_customer_attitude
@@ -130,6 +134,7 @@ class LoyaltyModel(mesa.Model):
         self.kpis = measure(
             self.steps,
             c,
+            self.staff,
             StepEvents(
                 customers_before,
                 encounters,
@@ -138,11 +143,55 @@ class LoyaltyModel(mesa.Model):
                 departures,
                 acquisitions,
                 ledger,
+                staff_turnover,
             ),
             self.cumulative_profit,
             cfg.loyalty,
         )
         self.datacollector.collect(self)
+
+    def _encounters(self, levels: np.ndarray) -> tuple[Encounters, np.ndarray]:
+        """Visits: rivals deliver their offering; the focal firm's employees
+        shape its service and relationship levels and its failure rate."""
+        cfg, c = self.config, self.consumers
+        visitors = choose_visitors(c, self.segments, self.rng)
+        provider = c.provider[visitors]
+        expected = expected_experience(levels, c.segment[visitors], provider)
+        failure = self.market.failure_probability[provider]
+        focal_visit = provider == FOCAL
+        delivery = serve(c, visitors[focal_visit], self.staff, cfg.employees, self.rng)
+        expected[focal_visit, SERVICE] += delivery.service
+        expected[focal_visit, RELATIONSHIP] += delivery.relationship
+        failure[focal_visit] = np.minimum(failure[focal_visit] * delivery.failure_multiplier, 1.0)
+        encounters = serve_encounters(
+            c, visitors, expected, failure, self.segments, cfg.experience, self.rng
+        )
+        develop(
+            self.staff,
+            delivery,
+            encounters.satisfaction[focal_visit],
+            cfg.experience.satisfaction_scale,
+            cfg.employees,
+        )
+        return encounters, focal_visit
+
+    def _expectations(
+        self, encounters: Encounters, messages: Messages, exposure: np.ndarray
+    ) -> None:
+        c = self.consumers
+        advertised = np.flatnonzero(exposure.any(axis=1))
+        ads = exposure[advertised]
+        heard, told = heard_experience(c, messages)
+        sources = ExpectationSources(
+            baseline=np.take(self._baseline_expectation(), c.segment, axis=0),
+            competitors=np.take(self.market.best_alternative(), c.provider + 1, axis=0),
+            encounters=encounters,
+            advertised=advertised,
+            promise=(ads @ self.market.promise) / ads.sum(axis=1, keepdims=True),
+            heard=heard,
+            word_of_mouth=told,
+        )
+        update_expectations(c, sources, self.config.expectation, self.rng)
 
     def _baseline_expectation(self) -> np.ndarray:
         """Segment baselines, rising by `expectation.drift` points a week
@@ -150,8 +199,24 @@ class LoyaltyModel(mesa.Model):
         drifted = self.segments.expectation + self.config.expectation.drift * self.steps
         return np.clip(drifted, 0.0, 10.0)
 
-    def _book(self, encounters, focal_visit, acquisitions, departures, exposure):
-        """The focal firm's revenue and costs this step (sim/economics.py)."""
+    def _staff_turnover(self) -> Turnover:
+        """Quits and hires; the Employee agents follow the staff table."""
+        change = turnover(self.staff, self.consumers, self.config.employees, self.rng)
+        for position in change.quits:
+            self.employees.pop(int(position)).remove()
+        for position in change.hires:
+            self.employees[int(position)] = Employee(self, int(position))
+        return change
+
+    def _book(
+        self,
+        encounters: Encounters,
+        focal_visit: np.ndarray,
+        acquisitions: Acquisitions,
+        departures: Departures,
+        exposure: np.ndarray,
+    ) -> Ledger:
+        """The focal firm's revenue and costs this week (sim/economics.py)."""
         cfg, c = self.config.economics, self.consumers
         visitors = encounters.visitors[focal_visit]
         spend = self.segments.spend_per_visit[c.segment[visitors]]
@@ -171,10 +236,9 @@ class LoyaltyModel(mesa.Model):
             cfg,
         )
         ledger.costs["strategy"] = self.strategy.cost(self)
+        ledger.costs.update(payroll(self.staff, ledger.profit, self.config.employees))
+        observe_firm(self.staff, ledger.profit, ledger.revenue, self.config.employees)
         return ledger
-
-
-FIRM_REPORTERS = {"firm": "name", "customers": "customers", "market_share": "market_share"}
 
 
 def _reporter(column: str):

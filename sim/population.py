@@ -63,6 +63,8 @@ class Consumers:
     grievance: np.ndarray  # (n, 6) running shortfall per dimension
     last_failure: np.ndarray  # the last encounter was a service failure
     member: np.ndarray  # in the focal firm's loyalty programme
+    employee: np.ndarray  # position of the usual employee at the focal firm, -1 none
+    bond: np.ndarray  # strength of the relationship with that employee, [0, 1]
     spend: np.ndarray  # cumulative revenue paid to the focal firm
     churn_reason: np.ndarray  # int8 code of the last departure's reason, -1 none
 
@@ -110,6 +112,8 @@ class Consumers:
             grievance=np.zeros((n, N_DIMS)),
             last_failure=np.zeros(n, dtype=bool),
             member=np.zeros(n, dtype=bool),
+            employee=np.full(n, -1, dtype=np.int32),
+            bond=np.where(provider == 0, rng.uniform(0.2, 1.0, n), 0.0),
             spend=np.zeros(n),
             churn_reason=np.full(n, -1, dtype=np.int8),
         )
@@ -121,6 +125,8 @@ class Consumers:
         self.loyalty[who] = 0.0
         self.grievance[who] = 0.0
         self.member[who] = False
+        self.employee[who] = -1
+        self.bond[who] = 0.0
         self.attitude[who] = np.where(self.provider[who] == PROSPECT, 0.0, attitude)
 
     def likelihood_to_recommend(self) -> np.ndarray:

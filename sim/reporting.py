@@ -33,6 +33,7 @@ def write_plots(timeseries: pd.DataFrame, model, out_dir: Path) -> list[Path]:
         _save(_acquisition_and_churn(ts), plots / "acquisition_and_churn.png"),
         _save(_satisfaction(ts), plots / "satisfaction_and_nps.png"),
         _save(_economics(ts), plots / "economics.png"),
+        _save(_service_profit_chain(ts), plots / "service_profit_chain.png"),
     ]
     drawn.append(
         _save(
@@ -131,6 +132,28 @@ def _economics(ts: pd.DataFrame) -> Figure:
     bottom.plot(ts.step, ts.cumulative_profit, color="tab:green")
     bottom.set_ylabel("cumulative profit")
     bottom.set_xlabel("week")
+    return fig
+
+
+def _service_profit_chain(ts: pd.DataFrame) -> Figure:
+    """Each link of the chain on a shared time axis (Heskett et al. 1994; seeds 003, 004)."""
+    links = [
+        ("employee_engagement", "employee\nengagement"),
+        ("service_quality", "service\nquality (0-10)"),
+        ("mean_satisfaction", "customer\nsatisfaction"),
+        ("retention_rate", "retention\n(13-week mean)"),
+        ("profit", "profit\nper week"),
+    ]
+    fig = Figure(figsize=(8, 9))
+    axes = fig.subplots(len(links), 1, sharex=True)
+    for ax, (col, label) in zip(axes, links, strict=True):
+        series = ts[col].rolling(13, min_periods=1).mean() if col == "retention_rate" else ts[col]
+        ax.plot(ts.step, series)
+        ax.set_ylabel(label, fontsize=8)
+    axes[0].set_title(
+        "The service-profit chain: engagement → service → satisfaction → retention → profit"
+    )
+    axes[-1].set_xlabel("week")
     return fig
 
 

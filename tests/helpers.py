@@ -19,6 +19,8 @@ def consumers_with_expectation(n: int, level: float, provider: int = 0) -> Consu
         grievance=np.zeros((n, 6)),
         last_failure=np.zeros(n, dtype=bool),
         member=np.zeros(n, dtype=bool),
+        employee=np.full(n, -1, dtype=np.int32),
+        bond=np.zeros(n),
         spend=np.zeros(n),
         churn_reason=np.full(n, -1, dtype=np.int8),
     )

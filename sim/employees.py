@@ -1,0 +1,252 @@
+"""Employees of the focal firm and the service-profit chain (MODEL.md §6).
+
+Loyal employees make loyal customers (seed 003 "忠实的员工带来忠实的顾客",
+seed 004 "从员工忠诚到顾客忠诚"; Heskett et al. 1994). Pay, training,
+recognition, empowerment, workload, how the firm is doing and how satisfied
+their customers are drive engagement. Engaged, skilled employees deliver
+better service with fewer failures. Disengaged ones quit, leaving a vacancy,
+a low-skill new hire, and customers who lose their relationship. Some of
+those customers follow the employee out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit
+
+from sim.config import EmployeesConfig
+from sim.population import Consumers
+
+NO_EMPLOYEE = -1
+
+
+def target_engagement(
+    pay: float | np.ndarray,
+    training: float,
+    recognition: float,
+    empowerment: float,
+    overload: np.ndarray,
+    firm_performance: float,
+    customer_satisfaction: np.ndarray,
+    config: EmployeesConfig,
+) -> np.ndarray:
+    """The engagement an employee tends to, in [0, 1]: a logistic score.
+
+    Pay relative to the market, training, recognition and empowerment raise
+    it; overload (visits beyond capacity) lowers it; a firm doing well and
+    satisfied customers raise it (MODEL.md §6). Weights are assumptions.
+    """
+    c = config
+    score = (
+        c.engagement_bias
+        + c.pay_weight * (np.asarray(pay) - 1.0)
+        + c.training_weight * training
+        + c.recognition_weight * recognition
+        + c.empowerment_weight * empowerment
+        - c.overload_weight * overload
+        + c.firm_performance_weight * firm_performance
+        + c.customer_satisfaction_weight * customer_satisfaction
+    )
+    return expit(score)
+
+
+def quit_hazard(engagement: np.ndarray, config: EmployeesConfig) -> np.ndarray:
+    """Weekly probability of quitting: sigmoid(q0 - w * engagement + labour market).
+
+    Defaults give about 60 % annual turnover at engagement 0.3 and about 15 % at
+    0.8 (assumption, in the range reported for retail and service staff).
+    """
+    return expit(
+        config.quit_base_logit
+        - config.quit_engagement_weight * engagement
+        + config.labour_market_tightness
+    )
+
+
+@dataclass
+class Staff:
+    """One row per position of the focal firm; a vacant position has no employee."""
+
+    filled: np.ndarray  # bool
+    skill: np.ndarray  # [0, 1]
+    engagement: np.ndarray  # [0, 1]
+    tenure: np.ndarray  # weeks in the job
+    workload: np.ndarray  # visits served this week / capacity
+    served_satisfaction: np.ndarray  # mean tanh(satisfaction) of customers served
+    vacancy_weeks: np.ndarray  # weeks until a vacant position is filled
+    margin: float = 0.0  # recent profit margin (moving average)
+    firm_performance: float = 0.0  # tanh(margin / reference margin)
+    bonus_per_employee: float = 0.0  # last week's profit-sharing bonus
+
+    @classmethod
+    def initial(cls, positions: int, config: EmployeesConfig, rng: np.random.Generator) -> Staff:
+        """A staff already in post: tenure about three years on average, skill
+        grown from a new hire's over that tenure, fairly engaged (assumption)."""
+        tenure = rng.geometric(1 / 150, positions).astype(np.int32)
+        growth = config.learning_rate * (1.0 + config.training_learning_boost * config.training)
+        unlearned = (1.0 - config.new_hire_skill) * np.exp(-growth * tenure)
+        return cls(
+            filled=np.ones(positions, dtype=bool),
+            skill=1.0 - unlearned,
+            engagement=rng.uniform(0.6, 0.9, positions),
+            tenure=tenure,
+            workload=np.zeros(positions),
+            served_satisfaction=np.zeros(positions),
+            vacancy_weeks=np.zeros(positions, dtype=np.int32),
+        )
+
+    @property
+    def positions(self) -> int:
+        return len(self.filled)
+
+    def overload(self) -> np.ndarray:
+        return np.maximum(self.workload - 1.0, 0.0)
+
+
+@dataclass
+class ServiceDelivery:
+    """What the serving employees add to this week's focal-firm encounters."""
+
+    employee: np.ndarray  # position serving each visit
+    service: np.ndarray  # points added to the service dimension
+    relationship: np.ndarray  # points added to the relationship dimension
+    failure_multiplier: np.ndarray  # factor on the firm's failure probability
+
+
+def serve(
+    consumers: Consumers,
+    visitors: np.ndarray,
+    staff: Staff,
+    config: EmployeesConfig,
+    rng: np.random.Generator,
+) -> ServiceDelivery:
+    """Each visit is served by the customer's usual employee (a new one if
+    they have none or theirs has left); service follows that employee's
+    skill and engagement, failures fall with skill and rise with overload.
+    """
+    filled = np.flatnonzero(staff.filled)
+    employee = consumers.employee[visitors]
+    orphan = (employee == NO_EMPLOYEE) | ~staff.filled[np.maximum(employee, 0)]
+    if len(filled):
+        employee[orphan] = rng.choice(filled, size=int(orphan.sum()))
+    else:
+        employee[:] = NO_EMPLOYEE
+    consumers.employee[visitors] = employee
+    consumers.bond[visitors[orphan]] = 0.0
+
+    served = employee != NO_EMPLOYEE
+    e = np.maximum(employee, 0)
+    staff.workload = (
+        np.bincount(employee[served], minlength=staff.positions) / config.capacity_visits
+    )
+    skill = np.where(served, staff.skill[e], 0.0)
+    engagement = np.where(served, staff.engagement[e], 0.0)
+    bond = consumers.bond[visitors]
+    delivery = ServiceDelivery(
+        employee=employee,
+        service=config.service_skill_effect * (skill - config.reference_skill)
+        + config.service_engagement_effect * (engagement - config.reference_engagement),
+        relationship=config.bond_effect * (bond - config.reference_bond),
+        failure_multiplier=np.exp(-config.failure_skill_effect * (skill - config.reference_skill))
+        * (1.0 + config.overload_failure_effect * staff.overload()[e]),
+    )
+    consumers.bond[visitors] = bond + config.bond_rate * (1.0 - bond)
+    return delivery
+
+
+def develop(
+    staff: Staff,
+    delivery: ServiceDelivery,
+    satisfaction: np.ndarray,
+    satisfaction_scale: float,
+    config: EmployeesConfig,
+) -> None:
+    """A week in the job: engagement moves toward its target, skill grows."""
+    served = delivery.employee != NO_EMPLOYEE
+    who = delivery.employee[served]
+    visits = np.bincount(who, minlength=staff.positions)
+    felt = np.bincount(
+        who, weights=np.tanh(satisfaction[served] / satisfaction_scale), minlength=staff.positions
+    )
+    staff.served_satisfaction = np.divide(felt, visits, out=np.zeros_like(felt), where=visits > 0)
+    pay = config.pay + staff.bonus_per_employee / config.wage if config.wage else config.pay
+    target = target_engagement(
+        pay,
+        config.training,
+        config.recognition,
+        config.empowerment,
+        staff.overload(),
+        staff.firm_performance,
+        staff.served_satisfaction,
+        config,
+    )
+    f = staff.filled
+    staff.engagement[f] += config.engagement_rate * (target[f] - staff.engagement[f])
+    growth = config.learning_rate * (1.0 + config.training_learning_boost * config.training)
+    staff.skill[f] += growth * (1.0 - staff.skill[f])
+    staff.tenure[f] += 1
+
+
+@dataclass
+class Turnover:
+    quits: np.ndarray  # positions whose employee left this week
+    hires: np.ndarray  # positions filled this week
+    orphaned: np.ndarray  # customers who lost their usual employee
+    followers: np.ndarray  # of those, customers who follow the employee out
+
+
+def turnover(
+    staff: Staff,
+    consumers: Consumers,
+    config: EmployeesConfig,
+    rng: np.random.Generator,
+) -> Turnover:
+    """Quits, their customers' lost relationships, and hires into vacancies."""
+    waiting = ~staff.filled
+    staff.vacancy_weeks[waiting] -= 1
+    hires = np.flatnonzero(waiting & (staff.vacancy_weeks <= 0))
+    staff.filled[hires] = True
+    staff.skill[hires] = config.new_hire_skill
+    staff.engagement[hires] = config.new_hire_engagement
+    staff.tenure[hires] = 0
+
+    leaving = staff.filled & (rng.random(staff.positions) < quit_hazard(staff.engagement, config))
+    leaving[hires] = False
+    quits = np.flatnonzero(leaving)
+    staff.filled[quits] = False
+    delay = config.hiring_delay * (1.0 + max(config.labour_market_tightness, 0.0))
+    staff.vacancy_weeks[quits] = round(delay)
+
+    orphaned = np.flatnonzero(np.isin(consumers.employee, quits))
+    follow = rng.random(len(orphaned)) < config.follow_probability * consumers.bond[orphaned]
+    consumers.employee[orphaned] = NO_EMPLOYEE
+    consumers.bond[orphaned] = 0.0
+    return Turnover(quits, hires, orphaned, orphaned[follow])
+
+
+def payroll(staff: Staff, profit_before_staff: float, config: EmployeesConfig) -> dict:
+    """The week's staff cost lines. Profit sharing pays a share of what is
+    left after the other staff costs, when positive, as a bonus."""
+    employed = int(staff.filled.sum())
+    lines = {
+        "staff": employed * config.wage * config.pay,
+        "training": employed * config.training * config.training_cost,
+        "recognition": employed
+        * (
+            config.recognition * config.recognition_cost
+            + config.empowerment * config.empowerment_cost
+        ),
+    }
+    bonus = config.profit_sharing * max(profit_before_staff - sum(lines.values()), 0.0)
+    staff.bonus_per_employee = bonus / employed if employed else 0.0
+    lines["staff"] += bonus
+    return lines
+
+
+def observe_firm(staff: Staff, profit: float, revenue: float, config: EmployeesConfig) -> None:
+    """Staff sense how the firm is doing: a 10-week average of the profit margin."""
+    margin = profit / revenue if revenue else 0.0
+    staff.margin = 0.9 * staff.margin + 0.1 * margin
+    staff.firm_performance = float(np.tanh(staff.margin / config.reference_margin))
