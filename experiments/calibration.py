@@ -10,17 +10,15 @@ usage: python experiments/calibration.py [--seeds 5] [--n 10000] [--steps 156]
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sim.config import Config
+from sim.metrics import summarise
+from sim.model import LoyaltyModel
 
-from sim.config import Config  # noqa: E402
-from sim.metrics import summarise  # noqa: E402
-from sim.model import LoyaltyModel  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 TARGETS = [
     # (label, summary path, target text, source)

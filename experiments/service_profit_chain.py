@@ -1,0 +1,177 @@
+"""Demonstration: the service-profit chain, link by link.
+
+Sweeps one employee lever (default: pay relative to the market) over several
+seeds and measures, over each run's last year: employee engagement, service
+quality, customer satisfaction, customer retention and profit. Each link of
+the chain (engagement -> service quality -> satisfaction -> retention ->
+profit) is reported as the slope of a regression across runs, with its 95 %
+confidence interval and R^2. Writes a Markdown report with figures to
+experiments/results/service_profit_chain/.
+
+usage: python experiments/service_profit_chain.py [--lever pay] [--levels 0.8 0.9 1.0 1.1 1.2]
+                                                 [--seeds 5] [--n 5000] [--steps 156]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+from sim.config import Config
+from sim.model import LoyaltyModel
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LINKS = [
+    ("employee_engagement", "employee engagement"),
+    ("service_quality", "service quality (0-10)"),
+    ("mean_satisfaction", "customer satisfaction (Delta law)"),
+    ("annual_retention", "annual retention"),
+    ("annual_profit", "annual profit"),
+]
+
+
+def run(lever: str, level: float, seed: int, n: int, steps: int) -> dict:
+    config = Config()
+    config.seed, config.steps, config.population.n = seed, steps, n
+    setattr(config.employees, lever, level)
+    model = LoyaltyModel(config)
+    for _ in range(steps):
+        model.step()
+    last_year = model.datacollector.get_model_vars_dataframe().iloc[-52:]
+    return {
+        "level": level,
+        "seed": seed,
+        "employee_engagement": last_year.employee_engagement.mean(),
+        "service_quality": last_year.service_quality.mean(),
+        "mean_satisfaction": last_year.mean_satisfaction.mean(),
+        "annual_retention": 1.0 - last_year.churned.sum() / last_year.customers.mean(),
+        "annual_profit": last_year.profit.sum(),
+        "employee_turnover": last_year.employee_quits.sum() / last_year.employees.mean(),
+        "customers": last_year.customers.iloc[-1],
+    }
+
+
+def interval(values: pd.Series) -> tuple[float, float]:
+    """Mean and half-width of its 95 % confidence interval (t distribution)."""
+    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return values.mean(), half
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lever", default="pay", help="a field of employees.* in sim/config.py")
+    parser.add_argument("--levels", type=float, nargs="+", default=[0.8, 0.9, 1.0, 1.1, 1.2])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--n", type=int, default=5000)
+    parser.add_argument("--steps", type=int, default=156)
+    args = parser.parse_args()
+
+    runs = pd.DataFrame(
+        [
+            run(args.lever, level, seed, args.n, args.steps)
+            for level in args.levels
+            for seed in range(args.seeds)
+        ]
+    )
+    out = ROOT / "experiments" / "results" / "service_profit_chain"
+    out.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(out / "runs.csv", index=False)
+
+    command = (
+        f"python experiments/service_profit_chain.py --lever {args.lever} --levels "
+        f"{' '.join(f'{x:g}' for x in args.levels)} --seeds {args.seeds} "
+        f"--n {args.n} --steps {args.steps}"
+    )
+    lines = [
+        "# The service-profit chain",
+        "",
+        f"Lever swept: `employees.{args.lever}` at {', '.join(f'{x:g}' for x in args.levels)}; "
+        f"{args.seeds} seeds each; {args.n:,} consumers; {args.steps} weeks; every figure is "
+        "measured over each run's last 52 weeks. All other parameters are the defaults "
+        "of `sim/config.py`.",
+        "",
+        f"Command: `{command}`",
+        "",
+        "## Each link at each lever level (mean ± 95 % CI over seeds)",
+        "",
+        "| " + " | ".join([args.lever, *(label for _, label in LINKS), "staff turnover"]) + " |",
+        "|" + " --- |" * (len(LINKS) + 2),
+    ]
+    for level, group in runs.groupby("level"):
+        cells = [f"{level:g}"]
+        for col, _ in [*LINKS, ("employee_turnover", "")]:
+            mean, half = interval(group[col])
+            fmt = ",.0f" if col == "annual_profit" else ".3f"
+            cells.append(f"{mean:{fmt}} ± {half:{fmt}}")
+        lines.append("| " + " | ".join(cells) + " |")
+
+    lines += [
+        "",
+        "## Effect size of each link (regression across all runs)",
+        "",
+        "| link | slope | 95 % CI | R² |",
+        "| --- | --- | --- | --- |",
+    ]
+    pairs = [((args.lever, args.lever), LINKS[0]), *itertools.pairwise(LINKS)]
+    runs[args.lever] = runs.level
+    for (x, x_label), (y, y_label) in pairs:
+        fit = stats.linregress(runs[x], runs[y])
+        half = stats.t.ppf(0.975, len(runs) - 2) * fit.stderr
+        lines.append(
+            f"| {x_label} → {y_label} | {fit.slope:.4g} | "
+            f"[{fit.slope - half:.4g}, {fit.slope + half:.4g}] | {fit.rvalue**2:.2f} |"
+        )
+    lines += [
+        "",
+        "Slopes are per unit of the cause (e.g. points of service quality per unit of "
+        "engagement). A slope whose interval excludes zero is a link the model "
+        "reproduces at this sample size. Profit also carries the lever's direct cost "
+        "(wages), so the last link and the lever's net effect on profit can differ.",
+        "",
+        "![each link against the lever](by_level.png)",
+        "",
+        "![the chain, link by link](links.png)",
+        "",
+        "In the second figure each dot is one run, coloured by lever level (dark = low).",
+        "",
+    ]
+
+    fig = Figure(figsize=(12, 3))
+    axes = fig.subplots(1, len(LINKS))
+    for ax, (col, label) in zip(axes, LINKS, strict=True):
+        summary = runs.groupby("level")[col].apply(interval)
+        means = np.array([m for m, _ in summary])
+        halves = np.array([h for _, h in summary])
+        ax.errorbar(summary.index, means, yerr=halves, marker="o", capsize=3)
+        ax.set_xlabel(f"employees.{args.lever}")
+        ax.set_title(label, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out / "by_level.png", dpi=110)
+
+    fig = Figure(figsize=(12, 3))
+    axes = fig.subplots(1, len(LINKS) - 1)
+    for ax, ((x, x_label), (y, y_label)) in zip(axes, itertools.pairwise(LINKS), strict=True):
+        ax.scatter(runs[x], runs[y], c=runs.level, cmap="viridis", s=18)
+        fit = stats.linregress(runs[x], runs[y])
+        xs = np.linspace(runs[x].min(), runs[x].max(), 10)
+        ax.plot(xs, fit.intercept + fit.slope * xs, color="black", lw=1)
+        ax.set_xlabel(x_label, fontsize=8)
+        ax.set_ylabel(y_label, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "links.png", dpi=110)
+
+    report = "\n".join(lines)
+    (out / "report.md").write_text(report)
+    print(report)
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
