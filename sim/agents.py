@@ -105,6 +105,10 @@ class Firm(mesa.Agent):
         return float(self.model.market.price[self.index])
 
     @property
+    def advertising_reach(self) -> float:
+        return float(self.model.market.advertising_reach[self.index])
+
+    @property
     def customers(self) -> int:
         return int((self.model.consumers.provider == self.index).sum())
 

@@ -13,6 +13,7 @@ import numpy as np
 from scipy.special import expit
 
 from sim.config import ChurnConfig
+from sim.firms import PRICE
 from sim.population import PROSPECT, Consumers
 
 REASONS = (
@@ -53,12 +54,14 @@ def churn_hazard(
     competitor_pull: np.ndarray,
     negative_heard: np.ndarray,
     config: ChurnConfig,
+    member: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per-step probability of leaving.
 
     h = 1 - (1 - h_inv)(1 - sigmoid(z)), with
     z = b0 - w_a*attitude - w_l*loyalty - w_t*ln(1 + tenure_years)
-        + w_p*competitor_pull + w_w*ln(1 + negative messages heard).
+        + w_p*competitor_pull + w_w*ln(1 + negative messages heard)
+        - switching_cost - w_m*member.
     Signs follow MODEL.md §7; the weights are assumptions calibrated so that
     about 13 % of customers leave a year (Reichheld 1996: half in five years).
     """
@@ -69,7 +72,10 @@ def churn_hazard(
         - config.tenure_weight * np.log1p(tenure_years)
         + config.competitor_pull_weight * competitor_pull
         + config.negative_word_of_mouth_weight * np.log1p(negative_heard)
+        - config.switching_cost
     )
+    if member is not None:
+        z = z - config.membership_weight * member
     h_inv = config.involuntary_probability
     return 1.0 - (1.0 - h_inv) * (1.0 - expit(z))
 
@@ -82,26 +88,47 @@ class Departures:
     reason: np.ndarray  # code into REASONS
 
 
-def competitor_pull(
-    consumers: Consumers, utility: np.ndarray, praise_elsewhere: np.ndarray
-) -> np.ndarray:
-    """Advantage of the best other firm for each customer, plus praise heard for rivals.
+@dataclass
+class Pull:
+    """What draws each consumer to another firm, and the part of it that is price."""
 
-    `utility` is the (segments, firms) attractiveness table.
+    total: np.ndarray
+    price: np.ndarray
+
+
+def competitor_pull(
+    consumers: Consumers,
+    levels: np.ndarray,
+    utility: np.ndarray,
+    importance: np.ndarray,
+    praise_elsewhere: np.ndarray,
+    offers: np.ndarray,
+) -> Pull:
+    """Advantage of the best other firm, plus praise heard for rivals and their offers.
+
+    `levels` is (segments, firms, 6), `utility` the (segments, firms)
+    attractiveness table. The price part of the advantage (a cheaper rival)
+    is kept apart, so that a departure it causes is attributed to price.
     """
     n_firms = utility.shape[1]
+    extra = np.log1p(praise_elsewhere) + offers
     if n_firms < 2:
-        return np.log1p(praise_elsewhere)
+        return Pull(extra, np.zeros(consumers.n))
     others = np.where(np.eye(n_firms, dtype=bool)[None], -np.inf, utility[:, None, :])
-    advantage = np.maximum(others.max(axis=2) - utility, 0.0)  # (segments, firms)
+    best = others.argmax(axis=2)  # (segments, from firm)
+    advantage = np.maximum(others.max(axis=2) - utility, 0.0)
+    advantage[~np.isfinite(advantage)] = 0.0
+    segments = np.arange(len(utility))[:, None]
+    price_gain = importance[:, PRICE, None] * (levels[segments, best, PRICE] - levels[:, :, PRICE])
+    price_part = np.clip(price_gain, 0.0, advantage)
     seg, prov = consumers.segment, np.maximum(consumers.provider, 0)
-    return advantage[seg, prov] + np.log1p(praise_elsewhere)
+    return Pull(advantage[seg, prov] + extra, price_part[seg, prov])
 
 
 def depart(
     consumers: Consumers,
     utility: np.ndarray,
-    pull: np.ndarray,
+    pull: Pull,
     negative_heard: np.ndarray,
     config: ChurnConfig,
     steps_per_year: int,
@@ -117,9 +144,10 @@ def depart(
         consumers.attitude[customers],
         consumers.loyalty[customers],
         consumers.tenure[customers] / steps_per_year,
-        pull[customers],
+        pull.total[customers],
         negative_heard[customers],
         config,
+        member=consumers.member[customers],
     )
     u = rng.random(len(customers))
     following = np.zeros(consumers.n, dtype=bool)
@@ -133,7 +161,7 @@ def depart(
     reason = np.select(
         [following, involuntary],
         [REASON["employee_departure"], REASON["involuntary"]],
-        _main_reason(consumers, leavers, pull[leavers], config),
+        _main_reason(consumers, leavers, pull.total[leavers], pull.price[leavers], config),
     )
     origin = consumers.provider[leavers].astype(np.int16)
     destination = _destination(consumers.segment[leavers], origin, utility, config, rng)
@@ -142,7 +170,11 @@ def depart(
 
 
 def _main_reason(
-    consumers: Consumers, leavers: np.ndarray, pull: np.ndarray, config: ChurnConfig
+    consumers: Consumers,
+    leavers: np.ndarray,
+    pull: np.ndarray,
+    price_pull: np.ndarray,
+    config: ChurnConfig,
 ) -> np.ndarray:
     """The reason with the largest contribution to each leaver's hazard."""
     contribution = np.zeros((len(leavers), len(REASONS)))
@@ -151,7 +183,10 @@ def _main_reason(
     reason_of[consumers.last_failure[leavers], _SERVICE_DIMENSION] = REASON["negative_encounter"]
     rows = np.repeat(np.arange(len(leavers)), by_dimension.shape[1])
     np.add.at(contribution, (rows, reason_of.ravel()), by_dimension.ravel())
-    contribution[:, REASON["competitor_action"]] = config.competitor_pull_weight * pull
+    contribution[:, REASON["price"]] += config.competitor_pull_weight * price_pull
+    contribution[:, REASON["competitor_action"]] = config.competitor_pull_weight * (
+        pull - price_pull
+    )
     return contribution.argmax(axis=1)
 
 
@@ -165,8 +200,8 @@ def _destination(
     """Leavers go to another firm, chosen by a logit of attractiveness, or out."""
     n_firms = utility.shape[1]
     destination = np.full(len(origin), PROSPECT, dtype=np.int16)
-    if n_firms < 2 or not len(origin):
-        return destination
+    if np.isfinite(utility[0]).sum() < 2 or not len(origin):
+        return destination  # no other firm in the market
     weight = np.exp(config.choice_sharpness * (utility - utility.max(axis=1, keepdims=True)))
     choice = np.repeat(weight[:, None, :], n_firms, axis=1)  # (segments, from, to)
     choice[:, np.arange(n_firms), np.arange(n_firms)] = 0.0

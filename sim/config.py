@@ -217,7 +217,20 @@ def _default_rivals() -> list[FirmConfig]:
 
 @dataclass
 class CompetitionConfig:
+    """Rivals and how they adapt (MODEL.md §2; seed 004: competition among the
+    factors that bound loyalty). Behaviour numbers are assumptions."""
+
     rivals: list[FirmConfig] = field(default_factory=_default_rivals)
+    review_weeks: int = count(13)
+    share_loss_threshold: float = probability(0.01)
+    price_response: float = probability(0.03)
+    advertising_response: float = non_negative(0.25)
+    min_price: float = positive(0.8)
+    max_advertising_reach: float = probability(0.1)
+    poaching_reach: float = probability(0.05)
+    poaching_offer: float = non_negative(0.5)
+    at_risk_attitude: float = attitude(0.0)
+    improvement_rate: float = non_negative(0.002)
 
 
 @dataclass
@@ -347,6 +360,8 @@ class ChurnConfig:
     tenure_weight: float = non_negative(0.3)
     competitor_pull_weight: float = non_negative(1.0)
     negative_word_of_mouth_weight: float = non_negative(0.3)
+    switching_cost: float = non_negative(0.5)
+    membership_weight: float = non_negative(1.0)
     involuntary_probability: float = probability(0.0004)
     exit_share: float = probability(0.3)
     choice_sharpness: float = non_negative(2.0)
@@ -374,9 +389,32 @@ class StrategyConfig:
     rollout_step: int = count(0, minimum=0)
 
 
+def _default_entrant() -> FirmConfig:
+    """A substitute (assumption): very convenient and cheap, weak on relationship."""
+    return FirmConfig(
+        name="New entrant",
+        offering=Dimensions(5.5, 5.0, 2.5, 7.5, 8.0, 5.0),
+        price=0.9,
+        advertising_reach=0.08,
+    )
+
+
 @dataclass
 class ScenarioConfig:
+    """Market conditions (MODEL.md §10). `name` picks the scenario; the other
+    fields are the parameters the scenarios read (each documents which)."""
+
     name: str = "stable"
+    start_step: int = count(52, minimum=0)
+    rival: int = count(1)
+    price_cut: float = probability(0.2)
+    entrant: FirmConfig = field(default_factory=_default_entrant)
+    brand_drop: float = non_negative(3.0)
+    brand_recovery: float = probability(0.01)
+    labour_market_tightness: float = 1.5
+    price_sensitivity_factor: float = positive(1.5)
+    spend_factor: float = positive(0.85)
+    expectation_drift: float = 0.005
 
 
 @dataclass

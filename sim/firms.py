@@ -16,6 +16,7 @@ from sim.population import Segments
 
 PRICE = DIMENSIONS.index("price")
 SERVICE = DIMENSIONS.index("service")
+BRAND = DIMENSIONS.index("brand")
 RELATIONSHIP = DIMENSIONS.index("relationship")
 
 
@@ -27,10 +28,13 @@ class Market:
     advertising_reach: np.ndarray  # share of consumers reached per step
     promise: np.ndarray  # (firms, 6) what advertising promises
     failure_probability: np.ndarray  # chance an encounter is a service failure
+    active: np.ndarray  # in the market now (an entrant waits until it enters)
 
     @classmethod
-    def from_config(cls, focal: FirmConfig, rivals: list[FirmConfig]) -> Market:
-        firms = [focal, *rivals]
+    def from_config(
+        cls, focal: FirmConfig, rivals: list[FirmConfig], entrants: list[FirmConfig] = ()
+    ) -> Market:
+        firms = [focal, *rivals, *entrants]
         offering = np.array([f.offering.as_array() for f in firms])
         premium = np.array([f.promise_premium for f in firms])[:, None]
         return cls(
@@ -40,6 +44,7 @@ class Market:
             advertising_reach=np.array([f.advertising_reach for f in firms]),
             promise=np.clip(offering + premium, 0.0, 10.0),
             failure_probability=np.array([f.service_failure_probability for f in firms]),
+            active=np.array([True] * (1 + len(rivals)) + [False] * len(entrants)),
         )
 
     @property
@@ -61,10 +66,21 @@ class Market:
         )
         return np.clip(levels, 0.0, 10.0)
 
-    @staticmethod
-    def attractiveness(levels: np.ndarray, segments: Segments) -> np.ndarray:
-        """(segments, firms): importance-weighted level, the utility of a choice."""
-        return np.einsum("sfd,sd->sf", levels, segments.importance)
+    def attractiveness(self, levels: np.ndarray, segments: Segments) -> np.ndarray:
+        """(segments, firms): importance-weighted level, the utility of a choice;
+        minus infinity for a firm not (yet) in the market."""
+        utility = np.einsum("sfd,sd->sf", levels, segments.importance)
+        utility[:, ~self.active] = -np.inf
+        return utility
+
+    def reach(self) -> np.ndarray:
+        """Advertising reach of each firm now (zero for a firm not in the market)."""
+        return self.advertising_reach * self.active
+
+    def shares(self, provider: np.ndarray) -> np.ndarray:
+        """Each firm's share of all consumers who have a provider."""
+        counts = np.bincount(provider[provider >= 0], minlength=self.n_firms)
+        return counts / max(counts.sum(), 1)
 
     def best_alternative(self) -> np.ndarray:
         """(firms + 1, 6): per dimension, the best level among *other* firms.
@@ -72,9 +88,11 @@ class Market:
         Row f + 1 is for a customer of firm f, row 0 for a prospect (all firms):
         competitors' levels raise the bar (seed 001 "客户期望决定因素").
         """
+        offering = np.where(self.active[:, None], self.offering, -np.inf)
         table = np.empty((self.n_firms + 1, len(DIMENSIONS)))
-        table[0] = self.offering.max(axis=0)
+        table[0] = offering.max(axis=0)
         for f in range(self.n_firms):
-            others = np.delete(self.offering, f, axis=0)
-            table[f + 1] = others.max(axis=0) if len(others) else self.offering[f]
+            others = np.delete(offering, f, axis=0)
+            best = others.max(axis=0) if len(others) else np.full(len(DIMENSIONS), -np.inf)
+            table[f + 1] = np.where(np.isfinite(best), best, self.offering[f])
         return table

@@ -46,6 +46,7 @@ COLUMNS = (
     "nps",
     "promoters",
     "detractors",
+    "at_risk",
     *(f"loyalty_{s}" for s in LOYALTY_STAGES),
     "employees",
     "vacancies",
@@ -89,6 +90,7 @@ def measure(
     events: StepEvents | None,
     cumulative_profit: float,
     loyalty: LoyaltyConfig,
+    at_risk_attitude: float = 0.0,
 ) -> dict[str, float]:
     """The KPI row for this step; `events` is None for the initial state."""
     provider = consumers.provider
@@ -111,6 +113,7 @@ def measure(
         nps=100.0 * _ratio(promoters - detractors, customers),
         promoters=promoters,
         detractors=detractors,
+        at_risk=int((focal & (consumers.attitude < at_risk_attitude)).sum()),
         cumulative_profit=cumulative_profit,
         employees=int(staff.filled.sum()),
         vacancies=int((~staff.filled).sum()),

@@ -10,12 +10,14 @@ prospects adopt (acquisition); the focal firm books the step (economics).
 
 from __future__ import annotations
 
+import copy
 import math
 
 import mesa
 import numpy as np
+import pandas as pd
 
-from sim import scenarios, strategies
+from sim import competitors, scenarios, strategies
 from sim.acquisition import Acquisitions, acquire
 from sim.agents import Competitor, Customer, Employee, FocalFirm
 from sim.churn import Departures, competitor_pull, depart
@@ -43,26 +45,35 @@ from sim.word_of_mouth import (
     spread,
 )
 
-FIRM_REPORTERS = {"firm": "name", "customers": "customers", "market_share": "market_share"}
+FIRM_REPORTERS = {
+    "firm": "name",
+    "customers": "customers",
+    "market_share": "market_share",
+    "price": "price",
+    "advertising_reach": "advertising_reach",
+}
 
 
 class LoyaltyModel(mesa.Model):
     """Customer loyalty dynamics of a focal firm among rivals (MODEL.md)."""
 
     def __init__(self, config: Config | None = None) -> None:
-        config = config or Config()
+        config = copy.deepcopy(config or Config())  # strategies and scenarios change it
         validate(config)
         super().__init__(rng=config.seed)
         self.config = config
-        self.segments = Segments.from_config(config.population)
-        self.market = Market.from_config(config.firm, config.competition.rivals)
-        self.network = adjacency(build_network(config.network, config.population.n, config.seed))
-        self.consumers = Consumers.initial(
-            config.population, self.segments, self.market.n_firms - 1, self.rng
-        )
+        rivals = config.competition.rivals
         self.strategy = strategies.build(config.strategy)
-        self.conditions = scenarios.build(config.scenario)
+        self.conditions = scenarios.build(config.scenario, len(rivals))
+        self.segments = Segments.from_config(config.population)
+        self.baseline_expectation = self.segments.expectation.copy()
+        self.market = Market.from_config(config.firm, rivals, self.conditions.entrants())
+        self.network = adjacency(build_network(config.network, config.population.n, config.seed))
+        self.consumers = Consumers.initial(config.population, self.segments, len(rivals), self.rng)
         self.cumulative_profit = 0.0
+        self.share_history = [self.market.shares(self.consumers.provider)]
+        # who moved where: row = from, column = to; 0 is "no provider", f + 1 is firm f
+        self.flows = np.zeros((self.market.n_firms + 1, self.market.n_firms + 1), dtype=np.int64)
 
         focal = np.flatnonzero(self.consumers.provider == FOCAL)
         positions = max(1, math.ceil(len(focal) / config.employees.customers_per_employee))
@@ -72,10 +83,18 @@ class LoyaltyModel(mesa.Model):
         Customer.create_agents(self, config.population.n, np.arange(config.population.n))
         self.employees = {p: Employee(self, p) for p in range(positions)}
         FocalFirm(self, 0)
-        for index in range(1, self.market.n_firms):
-            Competitor(self, index)
+        for index in np.flatnonzero(self.market.active)[1:]:
+            self.add_competitor(int(index))
 
-        self.kpis = measure(0, self.consumers, self.staff, None, 0.0, config.loyalty)
+        self.kpis = measure(
+            0,
+            self.consumers,
+            self.staff,
+            None,
+            0.0,
+            config.loyalty,
+            config.competition.at_risk_attitude,
+        )
         self.datacollector = mesa.DataCollector(
             model_reporters={col: _reporter(col) for col in COLUMNS},
             # per concrete class: a superclass key would make Mesa scan every consumer
@@ -87,22 +106,28 @@ class LoyaltyModel(mesa.Model):
         cfg, c = self.config, self.consumers
         self.strategy.apply(self)
         self.conditions.apply(self)
+        competitors.adapt(self.market, self.share_history, self.steps, cfg.competition)
+        self._drift_expectations()
         levels = self.market.delivered_levels(self.segments, cfg.experience.price_points_per_index)
-        utility = Market.attractiveness(levels, self.segments)
+        utility = self.market.attractiveness(levels, self.segments)
         customers_before = int((c.provider == FOCAL).sum())
 
         encounters, focal_visit = self._encounters(levels)
         messages = spread(c, encounters.visitors, self.network, cfg.word_of_mouth, self.rng)
         negative_heard, praise_elsewhere = listen(c, messages, cfg.word_of_mouth)
         referral_counts = referrals(c, messages, self.market.n_firms)
-        exposure = self.rng.random((c.n, self.market.n_firms)) < self.market.advertising_reach
+        exposure = self.rng.random((c.n, self.market.n_firms)) < self.market.reach()
         self._expectations(encounters, messages, exposure)
         staff_turnover = self._staff_turnover()
 
+        offers = competitors.poach(c, self.market, cfg.competition, self.rng)
+        pull = competitor_pull(
+            c, levels, utility, self.segments.importance, praise_elsewhere, offers
+        )
         departures = depart(
             c,
             utility,
-            competitor_pull(c, utility, praise_elsewhere),
+            pull,
             negative_heard,
             cfg.churn,
             cfg.economics.steps_per_year,
@@ -128,6 +153,9 @@ class LoyaltyModel(mesa.Model):
             acquisitions.consumers, acquisitions.firm, cfg.acquisition.new_customer_attitude
         )
         c.tenure[c.provider != PROSPECT] += 1
+        np.add.at(self.flows, (departures.origin + 1, departures.destination + 1), 1)
+        np.add.at(self.flows, (0, acquisitions.firm + 1), 1)
+        self.share_history.append(self.market.shares(c.provider))
 
         ledger = self._book(encounters, focal_visit, acquisitions, departures, exposure)
         self.cumulative_profit += ledger.profit
@@ -147,6 +175,7 @@ class LoyaltyModel(mesa.Model):
             ),
             self.cumulative_profit,
             cfg.loyalty,
+            cfg.competition.at_risk_attitude,
         )
         self.datacollector.collect(self)
 
@@ -183,7 +212,7 @@ class LoyaltyModel(mesa.Model):
         ads = exposure[advertised]
         heard, told = heard_experience(c, messages)
         sources = ExpectationSources(
-            baseline=np.take(self._baseline_expectation(), c.segment, axis=0),
+            baseline=np.take(self.baseline_expectation, c.segment, axis=0),
             competitors=np.take(self.market.best_alternative(), c.provider + 1, axis=0),
             encounters=encounters,
             advertised=advertised,
@@ -193,11 +222,35 @@ class LoyaltyModel(mesa.Model):
         )
         update_expectations(c, sources, self.config.expectation, self.rng)
 
-    def _baseline_expectation(self) -> np.ndarray:
-        """Segment baselines, rising by `expectation.drift` points a week
+    def _drift_expectations(self) -> None:
+        """Segment baselines rise by `expectation.drift` points a week
         (consumption trends, seed 004 "消费因素")."""
-        drifted = self.segments.expectation + self.config.expectation.drift * self.steps
-        return np.clip(drifted, 0.0, 10.0)
+        drifted = self.baseline_expectation + self.config.expectation.drift
+        np.clip(drifted, 0.0, 10.0, out=self.baseline_expectation)
+
+    def firm_table(self) -> pd.DataFrame:
+        """One row per firm and week: customers, market share, price, advertising reach."""
+        frames = [
+            self.datacollector.get_agenttype_vars_dataframe(kind)
+            for kind in (FocalFirm, Competitor)
+            if self.agents_by_type.get(kind) or kind is FocalFirm
+        ]
+        table = pd.concat(frames).reset_index()
+        return (
+            table.drop(columns="AgentID")
+            .sort_values(["Step", "firm"])
+            .rename(columns={"Step": "step"})[["step", *FIRM_REPORTERS]]
+        )
+
+    def flow_table(self) -> pd.DataFrame:
+        """Consumers who moved from (rows) to (columns) over the run; "no provider"
+        covers prospects and those who left the market."""
+        labels = ["no provider", *self.market.names]
+        return pd.DataFrame(self.flows, index=pd.Index(labels, name="from"), columns=labels)
+
+    def add_competitor(self, index: int) -> Competitor:
+        """A rival firm (row `index` of the market) takes part from now on."""
+        return Competitor(self, index)
 
     def _staff_turnover(self) -> Turnover:
         """Quits and hires; the Employee agents follow the staff table."""

@@ -17,9 +17,11 @@ from sim.churn import REASONS
 from sim.population import PROSPECT
 
 
-def write_tables(timeseries: pd.DataFrame, summary: dict, out_dir: Path) -> None:
+def write_tables(timeseries: pd.DataFrame, summary: dict, model, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     timeseries.to_csv(out_dir / "timeseries.csv", index=False)
+    model.firm_table().to_csv(out_dir / "firms.csv", index=False)
+    model.flow_table().to_csv(out_dir / "flows.csv")
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
@@ -34,6 +36,8 @@ def write_plots(timeseries: pd.DataFrame, model, out_dir: Path) -> list[Path]:
         _save(_satisfaction(ts), plots / "satisfaction_and_nps.png"),
         _save(_economics(ts), plots / "economics.png"),
         _save(_service_profit_chain(ts), plots / "service_profit_chain.png"),
+        _save(_market_shares(model.firm_table()), plots / "market_shares.png"),
+        _save(_flows(model.flow_table()), plots / "flows.png"),
     ]
     drawn.append(
         _save(
@@ -154,6 +158,36 @@ def _service_profit_chain(ts: pd.DataFrame) -> Figure:
         "The service-profit chain: engagement → service → satisfaction → retention → profit"
     )
     axes[-1].set_xlabel("week")
+    return fig
+
+
+def _market_shares(firms: pd.DataFrame) -> Figure:
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
+    for name, rows in firms.groupby("firm", sort=False):
+        ax.plot(rows.step, 100 * rows.market_share, label=name)
+    ax.set_xlabel("week")
+    ax.set_ylabel("market share (% of consumers with a provider)")
+    ax.set_title("Market share by firm")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def _flows(flows: pd.DataFrame) -> Figure:
+    """Who moved where over the run, as an annotated matrix."""
+    fig = Figure(figsize=(1.6 * len(flows) + 2, 1.2 * len(flows) + 1.5))
+    ax = fig.subplots()
+    image = ax.imshow(flows.to_numpy(), cmap="Blues")
+    dark = flows.to_numpy().max() / 2
+    for (i, j), count in np.ndenumerate(flows.to_numpy()):
+        colour = "white" if count > dark else "black"
+        ax.text(j, i, f"{count:,}", ha="center", va="center", fontsize=8, color=colour)
+    ax.set_xticks(range(len(flows)), flows.columns, rotation=30, ha="right", fontsize=8)
+    ax.set_yticks(range(len(flows)), flows.index, fontsize=8)
+    ax.set_xlabel("to")
+    ax.set_ylabel("from")
+    ax.set_title("Flows of consumers between firms over the run")
+    fig.colorbar(image, ax=ax, shrink=0.7)
     return fig
 
 

@@ -54,7 +54,7 @@ def simulate(config: Config, out_dir: Path) -> dict:
             **summarise(timeseries, config),
             "wall_seconds": round(time.perf_counter() - started, 3),
         }
-        write_tables(timeseries, summary, out_dir)
+        write_tables(timeseries, summary, model, out_dir)
     if config.output.plots:
         write_plots(timeseries, model, out_dir)
     if interrupted:

@@ -1,0 +1,90 @@
+"""Every market scenario against the stable market: churn by reason, share, revenue.
+
+Runs each scenario of sim/scenarios.py with the default config over a few
+seeds and reports, for the weeks after the scenario starts, the focal firm's
+customers lost by reason (seed 003's list), switching to rivals, final
+market share and revenue. Writes experiments/results/scenarios.md.
+
+usage: python experiments/scenarios.py [--seeds 3] [--n 10000] [--steps 156]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from sim.churn import REASONS
+from sim.config import Config
+from sim.model import LoyaltyModel
+from sim.scenarios import SCENARIOS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(scenario: str, seed: int, n: int, steps: int) -> dict:
+    config = Config()
+    config.seed, config.steps, config.population.n = seed, steps, n
+    config.scenario.name = scenario
+    if scenario == "rising_expectations":
+        config.scenario.start_step = 52  # the same window as the others
+    model = LoyaltyModel(config)
+    for _ in range(steps):
+        model.step()
+    ts = model.datacollector.get_model_vars_dataframe()
+    after = ts[ts.step > config.scenario.start_step]
+    return {
+        "scenario": scenario,
+        "seed": seed,
+        "churned": after.churned.sum(),
+        **{r: after[f"churned_{r}"].sum() for r in REASONS},
+        "switched_to_competitors": after.switched_to_competitors.sum(),
+        "final_market_share": ts.market_share.iloc[-1],
+        "revenue": after.revenue.sum(),
+        "profit": after.profit.sum(),
+        "employee_quits": after.employee_quits.sum(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--steps", type=int, default=156)
+    args = parser.parse_args()
+    runs = pd.DataFrame(
+        [run(s, seed, args.n, args.steps) for s in SCENARIOS for seed in range(args.seeds)]
+    )
+    mean = runs.drop(columns="seed").groupby("scenario", sort=False).mean()
+    shown = [r for r in REASONS if mean[r].sum() > 0]
+    table = mean[["churned", *shown, "switched_to_competitors", "employee_quits"]].round(0)
+    table = table.astype(int)
+    table["final_market_share"] = (100 * mean.final_market_share).round(1)
+    table["revenue_vs_stable_%"] = (100 * (mean.revenue / mean.revenue["stable"] - 1)).round(1)
+    table["profit_vs_stable_%"] = (100 * (mean.profit / mean.profit["stable"] - 1)).round(1)
+    command = (
+        f"python experiments/scenarios.py --seeds {args.seeds} --n {args.n} --steps {args.steps}"
+    )
+    report = "\n".join(
+        [
+            "# Scenarios against the stable market",
+            "",
+            f"Default config, {args.n:,} consumers, {args.steps} weeks, mean of "
+            f"{args.seeds} seeds. Each scenario starts at week 52; counts are the focal "
+            "firm's customers lost in weeks 53 to the end, by reason (seed 003).",
+            "",
+            f"Command: `{command}`",
+            "",
+            table.to_markdown(),
+            "",
+        ]
+    )
+    out = ROOT / "experiments" / "results" / "scenarios.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
