@@ -354,7 +354,7 @@ class AcquisitionConfig:
 class ChurnConfig:
     """Logistic churn hazard per step (MODEL.md §7)."""
 
-    base_logit: float = -4.95
+    base_logit: float = -4.5
     attitude_weight: float = non_negative(3.0)
     loyalty_weight: float = non_negative(2.0)
     tenure_weight: float = non_negative(0.3)
