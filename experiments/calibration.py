@@ -47,9 +47,7 @@ def run(seed: int, n: int, steps: int) -> dict:
     config = Config()
     config.seed, config.steps, config.population.n = seed, steps, n
     model = LoyaltyModel(config)
-    for _ in range(steps):
-        model.step()
-    ts = model.datacollector.get_model_vars_dataframe()
+    ts = model.run_for(steps)
     summary = summarise(ts, config)
     told = ts.word_of_mouth_negative.sum(), ts.word_of_mouth_positive.sum()
     summary["word_of_mouth"] = {"negative_to_positive_messages": told[0] / max(told[1], 1)}

@@ -30,9 +30,7 @@ def run(scenario: str, seed: int, n: int, steps: int) -> dict:
     if scenario == "rising_expectations":
         config.scenario.start_step = 52  # the same window as the others
     model = LoyaltyModel(config)
-    for _ in range(steps):
-        model.step()
-    ts = model.datacollector.get_model_vars_dataframe()
+    ts = model.run_for(steps)
     after = ts[ts.step > config.scenario.start_step]
     return {
         "scenario": scenario,

@@ -42,9 +42,7 @@ def run(lever: str, level: float, seed: int, n: int, steps: int) -> dict:
     config.seed, config.steps, config.population.n = seed, steps, n
     setattr(config.employees, lever, level)
     model = LoyaltyModel(config)
-    for _ in range(steps):
-        model.step()
-    last_year = model.datacollector.get_model_vars_dataframe().iloc[-52:]
+    last_year = model.run_for(steps).iloc[-52:]
     return {
         "level": level,
         "seed": seed,

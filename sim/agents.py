@@ -20,14 +20,24 @@ if TYPE_CHECKING:
     from sim.model import LoyaltyModel
 
 
-def _consumer_field(name: str, doc: str) -> property:
-    def get(self: Customer):
-        return getattr(self.model.consumers, name)[self.index].item()
+def _row_field(table: str, row: str, name: str, doc: str) -> property:
+    """An agent attribute that reads and writes its row of one of the model's arrays."""
 
-    def set_(self: Customer, value) -> None:
-        getattr(self.model.consumers, name)[self.index] = value
+    def get(self: mesa.Agent):
+        return getattr(getattr(self.model, table), name)[getattr(self, row)].item()
+
+    def set_(self: mesa.Agent, value) -> None:
+        getattr(getattr(self.model, table), name)[getattr(self, row)] = value
 
     return property(get, set_, doc=doc)
+
+
+def _consumer_field(name: str, doc: str) -> property:
+    return _row_field("consumers", "index", name, doc)
+
+
+def _staff_field(name: str, doc: str) -> property:
+    return _row_field("staff", "position", name, doc)
 
 
 class Customer(mesa.Agent):
@@ -124,16 +134,6 @@ class FocalFirm(Firm):
 
 class Competitor(Firm):
     """A rival firm with its own offering (adaptive behaviour: see its own issue)."""
-
-
-def _staff_field(name: str, doc: str) -> property:
-    def get(self: Employee):
-        return getattr(self.model.staff, name)[self.position].item()
-
-    def set_(self: Employee, value) -> None:
-        getattr(self.model.staff, name)[self.position] = value
-
-    return property(get, set_, doc=doc)
 
 
 class Employee(mesa.Agent):

@@ -179,6 +179,12 @@ class LoyaltyModel(mesa.Model):
         )
         self.datacollector.collect(self)
 
+    def run_for(self, steps: int) -> pd.DataFrame:
+        """Advance `steps` weeks and return the whole time series so far."""
+        for _ in range(steps):
+            self.step()
+        return self.datacollector.get_model_vars_dataframe()
+
     def _encounters(self, levels: np.ndarray) -> tuple[Encounters, np.ndarray]:
         """Visits: rivals deliver their offering; the focal firm's employees
         shape its service and relationship levels and its failure rate."""

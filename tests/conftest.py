@@ -16,8 +16,7 @@ def small_config(n: int = 1500, seed: int = 1, steps: int = 30) -> Config:
 
 def run_model(config: Config) -> LoyaltyModel:
     model = LoyaltyModel(config)
-    for _ in range(config.steps):
-        model.step()
+    model.run_for(config.steps)
     return model
 
 
