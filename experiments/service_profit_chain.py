@@ -33,8 +33,9 @@ LINKS = [
     ("service_quality", "service quality (0-10)"),
     ("mean_satisfaction", "customer satisfaction (Delta law)"),
     ("annual_retention", "annual retention"),
-    ("annual_profit", "annual profit"),
+    ("annual_contribution", "annual profit before staff costs"),
 ]
+STAFF_COSTS = ["cost_staff", "cost_training", "cost_recognition"]
 
 
 def run(lever: str, level: float, seed: int, n: int, steps: int) -> dict:
@@ -50,6 +51,7 @@ def run(lever: str, level: float, seed: int, n: int, steps: int) -> dict:
         "service_quality": last_year.service_quality.mean(),
         "mean_satisfaction": last_year.mean_satisfaction.mean(),
         "annual_retention": 1.0 - last_year.churned.sum() / last_year.customers.mean(),
+        "annual_contribution": (last_year.profit + last_year[STAFF_COSTS].sum(axis=1)).sum(),
         "annual_profit": last_year.profit.sum(),
         "employee_turnover": last_year.employee_quits.sum() / last_year.employees.mean(),
         "customers": last_year.customers.iloc[-1],
@@ -99,14 +101,18 @@ def main() -> None:
         "",
         "## Each link at each lever level (mean ± 95 % CI over seeds)",
         "",
-        "| " + " | ".join([args.lever, *(label for _, label in LINKS), "staff turnover"]) + " |",
-        "|" + " --- |" * (len(LINKS) + 2),
+        "| "
+        + " | ".join(
+            [args.lever, *(label for _, label in LINKS), "net annual profit", "staff turnover"]
+        )
+        + " |",
+        "|" + " --- |" * (len(LINKS) + 3),
     ]
     for level, group in runs.groupby("level"):
         cells = [f"{level:g}"]
-        for col, _ in [*LINKS, ("employee_turnover", "")]:
+        for col, _ in [*LINKS, ("annual_profit", ""), ("employee_turnover", "")]:
             mean, half = interval(group[col])
-            fmt = ",.0f" if col == "annual_profit" else ".3f"
+            fmt = ",.0f" if col.startswith("annual_") and col != "annual_retention" else ".3f"
             cells.append(f"{mean:{fmt}} ± {half:{fmt}}")
         lines.append("| " + " | ".join(cells) + " |")
 
@@ -130,8 +136,10 @@ def main() -> None:
         "",
         "Slopes are per unit of the cause (e.g. points of service quality per unit of "
         "engagement). A slope whose interval excludes zero is a link the model "
-        "reproduces at this sample size. Profit also carries the lever's direct cost "
-        "(wages), so the last link and the lever's net effect on profit can differ.",
+        "reproduces at this sample size. The last link uses profit *before* staff "
+        "costs (wages, training, recognition): the customer side of the chain. The "
+        "lever's own cost comes off afterwards, and the net profit column shows "
+        "what remains, which is the strategist's bottom line.",
         "",
         "![each link against the lever](by_level.png)",
         "",

@@ -341,7 +341,7 @@ class WordOfMouthConfig:
     negative_reach: float = non_negative(9.0)
     positive_reach: float = non_negative(3.0)
     attitude_influence: float = non_negative(0.05)
-    referral_conversion: float = probability(0.15)
+    referral_conversion: float = probability(0.13)
 
 
 @dataclass
@@ -354,7 +354,7 @@ class AcquisitionConfig:
 class ChurnConfig:
     """Logistic churn hazard per step (MODEL.md §7)."""
 
-    base_logit: float = -4.5
+    base_logit: float = -4.43
     attitude_weight: float = non_negative(3.0)
     loyalty_weight: float = non_negative(2.0)
     tenure_weight: float = non_negative(0.3)

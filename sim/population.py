@@ -97,8 +97,10 @@ class Consumers:
             0.0,
             10.0,
         )
-        attitude = np.where(has_provider, np.clip(rng.normal(0.3, 0.2, n), -1, 1), 0.0)
-        loyalty = np.where(has_provider, rng.uniform(0.0, 0.5, n), 0.0)
+        # near the default market's steady state (measured after three years), so
+        # that a run does not open with a transient
+        attitude = np.where(has_provider, np.clip(rng.normal(0.5, 0.3, n), -1, 1), 0.0)
+        loyalty = np.where(has_provider, np.clip(rng.normal(0.45, 0.22, n), 0, 1), 0.0)
         tenure = np.where(has_provider, rng.geometric(1 / 104, n), 0).astype(np.int32)
         return cls(
             provider=provider,
