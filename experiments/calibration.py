@@ -23,10 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETS = [
     # (label, summary path, target text, source)
     (
-        "negative experiences (share of encounters)",
-        ("rates", "negative_experience_share"),
+        "customers with a negative experience in a year",
+        ("rates", "customers_with_negative_experience_per_year"),
         "22 %",
         "seed 001: 78 % positive, 22 % negative",
+    ),
+    (
+        "negative experiences voiced as complaints",
+        ("rates", "voiced_share_of_negative_experiences"),
+        "2 %",
+        "seed 001: only 2 % complain",
     ),
     (
         "new customers won by referral (of referral + advertising)",
@@ -80,10 +86,12 @@ def main() -> None:
     nps = np.array([r["rates"]["mean_nps"] for r in runs])
     clv = np.array([r["economics"]["customer_lifetime_value"] for r in runs])
     margin = np.array([r["economics"]["profit_margin"] for r in runs])
+    below = np.array([r["rates"]["below_expectation_share"] for r in runs])
     lines += [
         "",
         "Not calibrated to a target, reported for reference:",
         "",
+        f"- visits that fell short of expectation (satisfaction < 0): {below.mean():.1%}",
         f"- mean NPS over the run: {nps.mean():+.1f} ({nps.min():+.1f} – {nps.max():+.1f})",
         f"- profit margin: {margin.mean():.1%}",
         f"- customer lifetime value: {clv.mean():,.0f} (currency units)",

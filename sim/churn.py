@@ -30,6 +30,7 @@ REASONS = (
 """Seed 003's eight reasons customers leave, plus leaving with a departed employee."""
 
 REASON = {name: code for code, name in enumerate(REASONS)}
+NOT_FORCED, MAIN_REASON = -2, -1  # markers for forced departures (see `depart`)
 
 # Which reason a shortfall on each dimension stands for (seed 003's list):
 # product -> missing key features; relationship, convenience and non-failure
@@ -133,11 +134,14 @@ def depart(
     config: ChurnConfig,
     steps_per_year: int,
     rng: np.random.Generator,
-    followers: np.ndarray | None = None,
+    forced: list[tuple[np.ndarray, int | None]] = (),
 ) -> Departures:
     """Draw this step's departures among all firms' customers.
 
-    `followers` leave for sure, following a departed employee (MODEL.md §6).
+    `forced` lists customers who leave for sure, each group with its reason
+    code, or None for the main reason of their hazard. Examples: the followers
+    of a departed employee (MODEL.md §6), and lost complainers and silent
+    defectors (MODEL.md §4).
     """
     customers = np.flatnonzero(consumers.provider != PROSPECT)
     hazard = churn_hazard(
@@ -150,17 +154,17 @@ def depart(
         member=consumers.member[customers],
     )
     u = rng.random(len(customers))
-    following = np.zeros(consumers.n, dtype=bool)
-    if followers is not None:
-        following[followers] = True
-    following = following[customers]
-    leaving = (u < hazard) | following
+    forced_reason = np.full(consumers.n, NOT_FORCED, dtype=np.int16)
+    for who, code in forced:
+        forced_reason[who] = MAIN_REASON if code is None else code
+    forced_reason = forced_reason[customers]
+    leaving = (u < hazard) | (forced_reason != NOT_FORCED)
     leavers = customers[leaving]
-    following = following[leaving]
-    involuntary = (u[leaving] < config.involuntary_probability) & ~following
+    forced_reason = forced_reason[leaving]
+    involuntary = (u[leaving] < config.involuntary_probability) & (forced_reason == NOT_FORCED)
     reason = np.select(
-        [following, involuntary],
-        [REASON["employee_departure"], REASON["involuntary"]],
+        [forced_reason >= 0, involuntary],
+        [forced_reason, REASON["involuntary"]],
         _main_reason(consumers, leavers, pull.total[leavers], pull.price[leavers], config),
     )
     origin = consumers.provider[leavers].astype(np.int16)

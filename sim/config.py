@@ -116,6 +116,7 @@ class SegmentConfig:
     price_sensitivity: float = non_negative(1.0)
     visit_probability: float = probability(0.5)
     spend_per_visit: float = non_negative(40.0)
+    complaint_propensity: float = non_negative(1.0)
 
     def check(self, prefix: str) -> None:
         if self.importance.as_array().sum() <= 0:
@@ -287,6 +288,34 @@ class EmployeesConfig:
 
 
 @dataclass
+class ComplaintsConfig:
+    """Complaints, service recovery and silent defection (MODEL.md §4; seed 001,
+    "负面客户体验的成本"; seed 003: complaints handled warmly and in one stop)."""
+
+    negative_experience_threshold: float = -1.45
+    voice_share: float = probability(0.02)
+    ease: float = non_negative(1.0)
+    severity_elasticity: float = non_negative(1.0)
+    count_incentive: float = probability(0.0)
+    incentive_suppression: float = probability(0.8)
+    recovery_quality: float = probability(0.38)
+    recovery_skill_effect: float = non_negative(0.3)
+    recovery_empowerment_effect: float = non_negative(0.3)
+    one_stop: bool = False
+    one_stop_bonus: float = probability(0.15)
+    capacity_per_1000_customers: float = non_negative(5.0)
+    late_quality_factor: float = probability(0.5)
+    lost_share_of_unrecovered: float = probability(28 / 62)
+    silent_loss_probability: float = probability(0.45)
+    recovery_bonus: float = non_negative(0.05)
+    unresolved_attitude_penalty: float = non_negative(0.3)
+    follow_up: float = probability(0.0)
+    handling_cost: float = non_negative(25.0)
+    channel_cost: float = non_negative(200.0)
+    follow_up_cost: float = non_negative(2.0)
+
+
+@dataclass
 class ExperienceConfig:
     """Encounters and the Delta law (seed 001 "三角定律", seed 003)."""
 
@@ -354,7 +383,7 @@ class AcquisitionConfig:
 class ChurnConfig:
     """Logistic churn hazard per step (MODEL.md §7)."""
 
-    base_logit: float = -4.43
+    base_logit: float = -7.5
     attitude_weight: float = non_negative(3.0)
     loyalty_weight: float = non_negative(2.0)
     tenure_weight: float = non_negative(0.3)
@@ -362,7 +391,7 @@ class ChurnConfig:
     negative_word_of_mouth_weight: float = non_negative(0.3)
     switching_cost: float = non_negative(0.5)
     membership_weight: float = non_negative(1.0)
-    involuntary_probability: float = probability(0.0004)
+    involuntary_probability: float = probability(0.0002)
     exit_share: float = probability(0.3)
     choice_sharpness: float = non_negative(2.0)
 
@@ -439,6 +468,7 @@ class Config:
     expectation: ExpectationConfig = field(default_factory=ExpectationConfig)
     loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
     employees: EmployeesConfig = field(default_factory=EmployeesConfig)
+    complaints: ComplaintsConfig = field(default_factory=ComplaintsConfig)
     word_of_mouth: WordOfMouthConfig = field(default_factory=WordOfMouthConfig)
     acquisition: AcquisitionConfig = field(default_factory=AcquisitionConfig)
     churn: ChurnConfig = field(default_factory=ChurnConfig)

@@ -24,6 +24,7 @@ COST_ITEMS = (
     "staff",
     "training",
     "recognition",
+    "complaints",
     "strategy",
 )
 

@@ -15,6 +15,7 @@ from sim.acquisition import ADVERTISING, REFERRAL, Acquisitions
 from sim.churn import REASONS, Departures
 from sim.config import Config, LoyaltyConfig
 from sim.economics import COST_ITEMS, Ledger, customer_lifetime_value
+from sim.complaints import LOST, RECOVERED, UNRESOLVED, ComplaintHandling
 from sim.employees import Staff, Turnover
 from sim.experience import Encounters
 from sim.firms import SERVICE
@@ -57,8 +58,17 @@ COLUMNS = (
     "employee_workload",
     "service_quality",
     "complaints",
+    "recovered",
+    "unresolved",
+    "complaint_losses",
+    "followed_up",
     "dissatisfied",
-    "negative_experience_share",
+    "silent_dissatisfied",
+    "silent_losses",
+    "newly_dissatisfied",
+    "observed_complaint_rate",
+    "dissatisfaction_rate",
+    "below_expectation_share",
     "word_of_mouth_positive",
     "word_of_mouth_negative",
     "revenue",
@@ -81,6 +91,7 @@ class StepEvents:
     acquisitions: Acquisitions
     ledger: Ledger
     staff_turnover: Turnover
+    complaints: ComplaintHandling
 
 
 def measure(
@@ -136,7 +147,10 @@ def _flows(events: StepEvents) -> dict[str, float]:
     switched_in = int(((dep.destination == FOCAL) & (dep.origin != FOCAL)).sum())
     by_channel = np.bincount(acq.channel[joined], minlength=2)
     satisfaction = enc.satisfaction[events.focal_visit]
-    dissatisfied = int((satisfaction < 0).sum())
+    below_expectation = int((satisfaction < 0).sum())
+    handling = events.complaints
+    complaints = len(handling.complained)
+    dissatisfied = len(handling.dissatisfied)
     churned = int(left.sum())
     churn_rate = _ratio(churned, events.customers_before)
     ledger = events.ledger
@@ -155,8 +169,18 @@ def _flows(events: StepEvents) -> dict[str, float]:
         "employee_quits": len(events.staff_turnover.quits),
         "employee_hires": len(events.staff_turnover.hires),
         "mean_satisfaction": _mean(satisfaction),
+        "complaints": complaints,
+        "recovered": len(handling.with_outcome(RECOVERED)),
+        "unresolved": len(handling.with_outcome(UNRESOLVED)),
+        "complaint_losses": len(handling.with_outcome(LOST)),
+        "followed_up": len(handling.followed_up),
         "dissatisfied": dissatisfied,
-        "negative_experience_share": _ratio(dissatisfied, len(satisfaction)),
+        "silent_dissatisfied": len(handling.silent),
+        "silent_losses": len(handling.silent_lost),
+        "newly_dissatisfied": handling.first_in_year,
+        "observed_complaint_rate": _ratio(complaints, len(satisfaction)),
+        "dissatisfaction_rate": _ratio(dissatisfied, len(satisfaction)),
+        "below_expectation_share": _ratio(below_expectation, len(satisfaction)),
         "word_of_mouth_positive": int((events.messages.valence > 0).sum()),
         "word_of_mouth_negative": int((events.messages.valence < 0).sum()),
         "revenue": ledger.revenue,
@@ -209,8 +233,19 @@ def summarise(timeseries: pd.DataFrame, config: Config) -> dict:
             "churned": int(flows.churned.sum()),
             **{f"churned_{r}": int(flows[f"churned_{r}"].sum()) for r in REASONS},
             "visits": int(flows.visits.sum()),
-            "complaints": int(flows.complaints.sum()),
-            "dissatisfied": int(flows.dissatisfied.sum()),
+            **{
+                k: int(flows[k].sum())
+                for k in (
+                    "complaints",
+                    "recovered",
+                    "unresolved",
+                    "complaint_losses",
+                    "followed_up",
+                    "dissatisfied",
+                    "silent_dissatisfied",
+                    "silent_losses",
+                )
+            },
             "revenue": float(flows.revenue.sum()),
             "costs": float(flows.costs.sum()),
             "profit": float(flows.profit.sum()),
@@ -218,8 +253,17 @@ def summarise(timeseries: pd.DataFrame, config: Config) -> dict:
         "rates": {
             "annual_churn_rate": annual_churn,
             "annual_retention_rate": retention,
-            "negative_experience_share": _ratio(flows.dissatisfied.sum(), flows.visits.sum()),
+            "customers_with_negative_experience_per_year": _ratio(
+                flows.newly_dissatisfied.sum(), customer_years
+            ),
             "observed_complaint_rate": _ratio(flows.complaints.sum(), flows.visits.sum()),
+            "dissatisfaction_rate": _ratio(flows.dissatisfied.sum(), flows.visits.sum()),
+            "voiced_share_of_negative_experiences": _ratio(
+                flows.complaints.sum(), flows.dissatisfied.sum()
+            ),
+            "below_expectation_share": _ratio(
+                (flows.below_expectation_share * flows.visits).sum(), flows.visits.sum()
+            ),
             "referral_share_of_new_customers": _ratio(
                 new_by_channel["referral"],
                 new_by_channel["referral"] + new_by_channel["advertising"],

@@ -20,10 +20,21 @@ import pandas as pd
 from sim import competitors, scenarios, strategies
 from sim.acquisition import Acquisitions, acquire
 from sim.agents import Competitor, Customer, Employee, FocalFirm
-from sim.churn import Departures, competitor_pull, depart
+from sim.churn import REASON, Departures, competitor_pull, depart
+from sim.complaints import LOST, UNRESOLVED, ComplaintHandling, handle, handling_costs
 from sim.config import Config, validate
 from sim.economics import Ledger, account, visit_revenue
-from sim.employees import Staff, Turnover, develop, observe_firm, payroll, serve, turnover
+from sim.employees import (
+    NO_EMPLOYEE,
+    ServiceDelivery,
+    Staff,
+    Turnover,
+    develop,
+    observe_firm,
+    payroll,
+    serve,
+    turnover,
+)
 from sim.experience import (
     Encounters,
     ExpectationSources,
@@ -112,8 +123,18 @@ class LoyaltyModel(mesa.Model):
         utility = self.market.attractiveness(levels, self.segments)
         customers_before = int((c.provider == FOCAL).sum())
 
-        encounters, focal_visit = self._encounters(levels)
-        messages = spread(c, encounters.visitors, self.network, cfg.word_of_mouth, self.rng)
+        encounters, focal_visit, delivery = self._encounters(levels)
+        complaints = self._complaints(encounters, focal_visit, delivery, customers_before)
+        angry = np.concatenate(
+            [
+                complaints.with_outcome(UNRESOLVED),
+                complaints.with_outcome(LOST),
+                complaints.silent_lost,
+            ]
+        )
+        messages = spread(
+            c, encounters.visitors, self.network, cfg.word_of_mouth, self.rng, angry=angry
+        )
         negative_heard, praise_elsewhere = listen(c, messages, cfg.word_of_mouth)
         referral_counts = referrals(c, messages, self.market.n_firms)
         exposure = self.rng.random((c.n, self.market.n_firms)) < self.market.reach()
@@ -132,7 +153,11 @@ class LoyaltyModel(mesa.Model):
             cfg.churn,
             cfg.economics.steps_per_year,
             self.rng,
-            followers=staff_turnover.followers,
+            forced=[
+                (staff_turnover.followers, REASON["employee_departure"]),
+                (complaints.with_outcome(LOST), REASON["complaint_response"]),
+                (complaints.silent_lost, None),  # left without a word: their main reason
+            ],
         )
         c.switch_provider(
             departures.leavers, departures.destination, cfg.acquisition.new_customer_attitude
@@ -158,6 +183,7 @@ class LoyaltyModel(mesa.Model):
         self.share_history.append(self.market.shares(c.provider))
 
         ledger = self._book(encounters, focal_visit, acquisitions, departures, exposure)
+        ledger.costs["complaints"] = handling_costs(complaints, cfg.complaints)
         self.cumulative_profit += ledger.profit
         self.kpis = measure(
             self.steps,
@@ -172,6 +198,7 @@ class LoyaltyModel(mesa.Model):
                 acquisitions,
                 ledger,
                 staff_turnover,
+                complaints,
             ),
             self.cumulative_profit,
             cfg.loyalty,
@@ -185,7 +212,7 @@ class LoyaltyModel(mesa.Model):
             self.step()
         return self.datacollector.get_model_vars_dataframe()
 
-    def _encounters(self, levels: np.ndarray) -> tuple[Encounters, np.ndarray]:
+    def _encounters(self, levels: np.ndarray) -> tuple[Encounters, np.ndarray, ServiceDelivery]:
         """Visits: rivals deliver their offering; the focal firm's employees
         shape its service and relationship levels and its failure rate."""
         cfg, c = self.config, self.consumers
@@ -208,7 +235,33 @@ class LoyaltyModel(mesa.Model):
             cfg.experience.satisfaction_scale,
             cfg.employees,
         )
-        return encounters, focal_visit
+        return encounters, focal_visit, delivery
+
+    def _complaints(
+        self,
+        encounters: Encounters,
+        focal_visit: np.ndarray,
+        delivery: ServiceDelivery,
+        customers: int,
+    ) -> ComplaintHandling:
+        """Negative experiences at the focal firm: voiced or silent, and what follows."""
+        cfg, c = self.config, self.consumers
+        visitors = encounters.visitors[focal_visit]
+        served = delivery.employee != NO_EMPLOYEE
+        skill = np.where(served, self.staff.skill[np.maximum(delivery.employee, 0)], 0.0)
+        return handle(
+            c,
+            visitors,
+            encounters.satisfaction[focal_visit],
+            skill,
+            self.segments.complaint_propensity[c.segment[visitors]],
+            cfg.employees.empowerment,
+            cfg.employees.reference_skill,
+            customers,
+            self.steps,
+            cfg.complaints,
+            self.rng,
+        )
 
     def _expectations(
         self, encounters: Encounters, messages: Messages, exposure: np.ndarray

@@ -32,6 +32,7 @@ class Segments:
     price_sensitivity: np.ndarray
     visit_probability: np.ndarray
     spend_per_visit: np.ndarray
+    complaint_propensity: np.ndarray
 
     @classmethod
     def from_config(cls, config: PopulationConfig) -> Segments:
@@ -45,6 +46,7 @@ class Segments:
             price_sensitivity=np.array([s.price_sensitivity for s in segs]),
             visit_probability=np.array([s.visit_probability for s in segs]),
             spend_per_visit=np.array([s.spend_per_visit for s in segs]),
+            complaint_propensity=np.array([s.complaint_propensity for s in segs]),
         )
 
 
@@ -65,6 +67,7 @@ class Consumers:
     member: np.ndarray  # in the focal firm's loyalty programme
     employee: np.ndarray  # position of the usual employee at the focal firm, -1 none
     bond: np.ndarray  # strength of the relationship with that employee, [0, 1]
+    last_negative: np.ndarray  # week of the last negative experience, -1 none
     spend: np.ndarray  # cumulative revenue paid to the focal firm
     churn_reason: np.ndarray  # int8 code of the last departure's reason, -1 none
 
@@ -116,6 +119,7 @@ class Consumers:
             member=np.zeros(n, dtype=bool),
             employee=np.full(n, -1, dtype=np.int32),
             bond=np.where(provider == 0, rng.uniform(0.2, 1.0, n), 0.0),
+            last_negative=np.full(n, -1, dtype=np.int32),
             spend=np.zeros(n),
             churn_reason=np.full(n, -1, dtype=np.int8),
         )

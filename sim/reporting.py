@@ -37,6 +37,7 @@ def write_plots(timeseries: pd.DataFrame, model, out_dir: Path) -> list[Path]:
         _save(_economics(ts), plots / "economics.png"),
         _save(_service_profit_chain(ts), plots / "service_profit_chain.png"),
         _save(_market_shares(model.firm_table()), plots / "market_shares.png"),
+        _save(_complaints(ts), plots / "complaints.png"),
         _save(_flows(model.flow_table()), plots / "flows.png"),
     ]
     drawn.append(
@@ -109,12 +110,12 @@ def _satisfaction(ts: pd.DataFrame) -> Figure:
     share = top.twinx()
     share.plot(
         ts.step,
-        100 * ts.negative_experience_share,
+        100 * ts.below_expectation_share,
         color="tab:red",
         ls=":",
-        label="negative experiences (%)",
+        label="visits below expectation (%)",
     )
-    share.set_ylabel("negative experiences (%)")
+    share.set_ylabel("visits below expectation (%)")
     _legend(top, share)
     top.set_title("Satisfaction of the focal firm's customers")
     bottom.plot(ts.step, ts.nps, color="tab:purple")
@@ -158,6 +159,30 @@ def _service_profit_chain(ts: pd.DataFrame) -> Figure:
         "The service-profit chain: engagement → service → satisfaction → retention → profit"
     )
     axes[-1].set_xlabel("week")
+    return fig
+
+
+def _complaints(ts: pd.DataFrame) -> Figure:
+    """What the firm sees (complaints) against the truth (negative experiences)."""
+    fig = Figure(figsize=(8, 7))
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    top.plot(ts.step, ts.dissatisfied, color="tab:red", label="negative experiences (true)")
+    top.plot(ts.step, ts.silent_dissatisfied, color="tab:orange", ls="--", label="of which silent")
+    top.plot(ts.step, ts.complaints, color="tab:blue", label="complaints (what the firm sees)")
+    top.set_ylabel("per week")
+    top.set_title("Observed complaints against true dissatisfaction (seed 001)")
+    top.legend(fontsize=8)
+    losses = ("complaint_losses", "silent_losses")
+    bottom.stackplot(
+        ts.step,
+        *(ts[c] for c in losses),
+        labels=["lost after complaining", "lost in silence"],
+        colors=["tab:blue", "tab:orange"],
+        alpha=0.8,
+    )
+    bottom.set_ylabel("customers lost per week")
+    bottom.set_xlabel("week")
+    bottom.legend(loc="upper left", fontsize=8)
     return fig
 
 

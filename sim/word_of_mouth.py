@@ -92,6 +92,7 @@ def spread(
     network: sp.csr_array,
     config: WordOfMouthConfig,
     rng: np.random.Generator,
+    angry: np.ndarray = (),
 ) -> Messages:
     """Promoters after a good encounter and detractors after a bad one tell
     their neighbours; `talkers` are this step's visitors.
@@ -100,10 +101,16 @@ def spread(
     with probability min(1, negative_reach / degree), a promoter with
     min(1, positive_reach / degree): on average 9 listeners for an unhappy
     customer (seed 003: "8~10"), 3 for a happy one (assumption: "far fewer").
+    `angry` talkers (customers whose complaint was not recovered, silent
+    defectors) always talk, negatively (MODEL.md §4).
     """
     promoter = consumers.promoters()[talkers] & (consumers.satisfaction[talkers] > 0)
     detractor = consumers.detractors()[talkers] & (consumers.satisfaction[talkers] < 0)
     talks = (promoter | detractor) & (rng.random(len(talkers)) < config.talk_probability)
+    is_angry = np.isin(talkers, angry)  # unrecovered complainers, silent defectors
+    detractor |= is_angry
+    promoter &= ~is_angry
+    talks |= is_angry
     speakers = talkers[talks]
     valence = np.where(promoter[talks], 1, -1).astype(np.int8)
     start, stop = network.indptr[speakers], network.indptr[speakers + 1]

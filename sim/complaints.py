@@ -1,0 +1,170 @@
+"""Complaints, service recovery and silent defection (MODEL.md §4).
+
+Seed 001's case ("负面客户体验的成本"): of customers' negative experiences
+only 2 % are voiced. After handling, 38 % of complainers are satisfied and
+stay, 34 % remain at risk, 28 % leave. Of the silent 98 %, whom the firm
+never hears about, 55 % are at risk and 45 % leave. The firm sees complaints,
+not silent dissatisfaction. Making complaining easy, recovering well (warmly
+and in one stop, seed 003) and following customers up are its levers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import ComplaintsConfig
+from sim.population import Consumers
+
+RECOVERED, UNRESOLVED, LOST = 0, 1, 2
+REFERENCE_EMPOWERMENT = 0.3  # the default empowerment lever (sim/config.py)
+
+
+def voice_probability(
+    severity: np.ndarray, propensity: np.ndarray, config: ComplaintsConfig
+) -> np.ndarray:
+    """Chance that a negative experience is voiced as a complaint.
+
+    p = voice_share x ease x segment propensity x (severity / mean severity)^k
+        x (1 - count_incentive x incentive_suppression)
+
+    Averaged over this week's negative experiences this is the voice share
+    (2 %, seed 001) times the ease of complaining. Worse experiences are
+    voiced more (k = `severity_elasticity`). Rewarding staff for *fewer*
+    complaints suppresses the voiced share, not the dissatisfaction (seed 001).
+    """
+    if not len(severity):
+        return np.zeros(0)
+    relative = severity / severity.mean() if severity.mean() > 0 else np.ones_like(severity)
+    p = (
+        config.voice_share
+        * config.ease
+        * propensity
+        * relative**config.severity_elasticity
+        * (1.0 - config.count_incentive * config.incentive_suppression)
+    )
+    return np.clip(p, 0.0, 1.0)
+
+
+def recovery_quality(
+    skill: np.ndarray,
+    empowerment: float,
+    late: np.ndarray,
+    reference_skill: float,
+    config: ComplaintsConfig,
+) -> np.ndarray:
+    """Chance that a handled complaint ends with a satisfied customer.
+
+    The default is 38 % (seed 001). Skill and empowerment of the employee who
+    handles it, and one-stop handling (seed 003), raise it. Handling beyond
+    the week's capacity (a slow response) lowers it.
+    """
+    q = (
+        config.recovery_quality
+        + config.recovery_skill_effect * (skill - reference_skill)
+        + config.recovery_empowerment_effect * (empowerment - REFERENCE_EMPOWERMENT)
+        + config.one_stop_bonus * config.one_stop
+    )
+    return np.clip(q, 0.0, 1.0) * np.where(late, config.late_quality_factor, 1.0)
+
+
+def resolve(quality: np.ndarray, config: ComplaintsConfig, rng: np.random.Generator) -> np.ndarray:
+    """Outcome of each handled complaint: recovered with probability `quality`;
+    otherwise lost with `lost_share_of_unrecovered` (28 / 62, seed 001), else
+    unresolved (at risk)."""
+    recovered = rng.random(len(quality)) < quality
+    lost = rng.random(len(quality)) < config.lost_share_of_unrecovered
+    return np.where(recovered, RECOVERED, np.where(lost, LOST, UNRESOLVED))
+
+
+@dataclass
+class ComplaintHandling:
+    """This week's negative experiences at the focal firm and what became of them."""
+
+    dissatisfied: np.ndarray  # customers with a negative experience (the truth)
+    first_in_year: int  # of those, how many had none in the previous 52 weeks
+    complained: np.ndarray  # voiced it (what the firm sees)
+    followed_up: np.ndarray  # silent, but found by proactive follow-up
+    handled: np.ndarray  # complained + followed up
+    outcome: np.ndarray  # RECOVERED / UNRESOLVED / LOST per handled case
+    silent: np.ndarray  # never heard of by the firm
+    silent_lost: np.ndarray  # of the silent, those who leave at once
+    contacts: int  # follow-up contacts made
+
+    def with_outcome(self, code: int) -> np.ndarray:
+        return self.handled[self.outcome == code]
+
+
+def handle(
+    consumers: Consumers,
+    visitors: np.ndarray,
+    satisfaction: np.ndarray,
+    skill: np.ndarray,
+    propensity: np.ndarray,
+    empowerment: float,
+    reference_skill: float,
+    customers: int,
+    step: int,
+    config: ComplaintsConfig,
+    rng: np.random.Generator,
+) -> ComplaintHandling:
+    """Voice, follow-up, recovery and silent defection for this week's focal visits.
+
+    `visitors`, `satisfaction`, `skill` (of the serving employee) and
+    `propensity` (of the segment) are per visit to the focal firm.
+    """
+    negative = satisfaction < config.negative_experience_threshold
+    dissatisfied = visitors[negative]
+    before = consumers.last_negative[dissatisfied]
+    first_in_year = int(((before < 0) | (before <= step - 52)).sum())
+    consumers.last_negative[dissatisfied] = step
+
+    severity = config.negative_experience_threshold - satisfaction[negative]
+    voiced = rng.random(len(dissatisfied)) < voice_probability(
+        severity, propensity[negative], config
+    )
+    contacted = rng.random(len(visitors)) < config.follow_up
+    found = contacted[negative] & ~voiced
+    handled_mask = voiced | found
+    handled = dissatisfied[handled_mask]
+
+    capacity = config.capacity_per_1000_customers * customers / 1000.0
+    late = rng.permutation(len(handled)) >= capacity
+    quality = recovery_quality(
+        skill[negative][handled_mask], empowerment, late, reference_skill, config
+    )
+    outcome = resolve(quality, config, rng)
+
+    silent = dissatisfied[~handled_mask]
+    silent_lost = silent[rng.random(len(silent)) < config.silent_loss_probability]
+
+    recovered = handled[outcome == RECOVERED]
+    consumers.attitude[recovered] = np.minimum(
+        np.maximum(consumers.attitude[recovered], 0.0) + config.recovery_bonus, 1.0
+    )
+    consumers.grievance[recovered] *= 0.5
+    unresolved = handled[outcome == UNRESOLVED]
+    consumers.attitude[unresolved] = np.maximum(
+        consumers.attitude[unresolved] - config.unresolved_attitude_penalty, -1.0
+    )
+    return ComplaintHandling(
+        dissatisfied=dissatisfied,
+        first_in_year=first_in_year,
+        complained=dissatisfied[voiced],
+        followed_up=dissatisfied[found],
+        handled=handled,
+        outcome=outcome,
+        silent=silent,
+        silent_lost=silent_lost,
+        contacts=int(contacted.sum()),
+    )
+
+
+def handling_costs(handling: ComplaintHandling, config: ComplaintsConfig) -> float:
+    """Cases handled, extra complaint channels, and follow-up contacts."""
+    return (
+        config.handling_cost * len(handling.handled)
+        + config.channel_cost * max(config.ease - 1.0, 0.0)
+        + config.follow_up_cost * handling.contacts
+    )
