@@ -13,9 +13,9 @@ import pandas as pd
 
 from sim.acquisition import ADVERTISING, REFERRAL, Acquisitions
 from sim.churn import REASONS, Departures
+from sim.complaints import LOST, RECOVERED, UNRESOLVED, ComplaintHandling
 from sim.config import Config, LoyaltyConfig
 from sim.economics import COST_ITEMS, Ledger, customer_lifetime_value
-from sim.complaints import LOST, RECOVERED, UNRESOLVED, ComplaintHandling
 from sim.employees import Staff, Turnover
 from sim.experience import Encounters
 from sim.firms import SERVICE
