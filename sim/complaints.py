@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
-from sim.config import ComplaintsConfig
+from sim.config import ChurnConfig, ComplaintsConfig
 from sim.population import Consumers
 
 RECOVERED, UNRESOLVED, LOST = 0, 1, 2
@@ -69,6 +70,25 @@ def recovery_quality(
     return np.clip(q, 0.0, 1.0) * np.where(late, config.late_quality_factor, 1.0)
 
 
+def silent_loss_probability(
+    pull: np.ndarray, member: np.ndarray, config: ComplaintsConfig, churn: ChurnConfig
+) -> np.ndarray:
+    """Chance that a silent dissatisfied customer leaves.
+
+    Seed 001: 45 % leave. That is the chance with no better alternative in
+    sight (pull 0). A rival's advantage, praise heard for rivals and their
+    offers raise it, and programme membership lowers it, on the logit scale
+    with the churn hazard's own weights (MODEL.md §7).
+    """
+    p0 = np.clip(config.silent_loss_probability, 1e-9, 1 - 1e-9)
+    z = (
+        np.log(p0 / (1 - p0))
+        + churn.competitor_pull_weight * pull
+        - churn.membership_weight * member
+    )
+    return expit(z)
+
+
 def resolve(quality: np.ndarray, config: ComplaintsConfig, rng: np.random.Generator) -> np.ndarray:
     """Outcome of each handled complaint: recovered with probability `quality`;
     otherwise lost with `lost_share_of_unrecovered` (28 / 62, seed 001), else
@@ -83,7 +103,7 @@ class ComplaintHandling:
     """This week's negative experiences at the focal firm and what became of them."""
 
     dissatisfied: np.ndarray  # customers with a negative experience (the truth)
-    first_in_year: int  # of those, how many had none in the previous 52 weeks
+    first_in_year: int  # of those, how many had none in the previous 52 weeks (the funnel's cases)
     complained: np.ndarray  # voiced it (what the firm sees)
     followed_up: np.ndarray  # silent, but found by proactive follow-up
     handled: np.ndarray  # complained + followed up
@@ -106,19 +126,28 @@ def handle(
     reference_skill: float,
     customers: int,
     step: int,
+    pull: np.ndarray,
+    member: np.ndarray,
     config: ComplaintsConfig,
+    churn: ChurnConfig,
     rng: np.random.Generator,
 ) -> ComplaintHandling:
-    """Voice, follow-up, recovery and silent defection for this week's focal visits.
+    """Voice, follow-up, recovery and silent defection for this week's visits.
 
-    `visitors`, `satisfaction`, `skill` (of the serving employee) and
-    `propensity` (of the segment) are per visit to the focal firm.
+    `visitors`, `satisfaction`, `skill` (of the serving employee),
+    `propensity` (of the segment), `pull` (toward other firms, last week) and
+    `member` (of the loyalty programme) are per visit. Seed 001's funnel counts
+    customers per year, so it runs on a customer's first negative experience
+    in 52 weeks; a repeat within the year hurts only through the Delta law
+    (attitude and grievance).
     """
-    negative = satisfaction < config.negative_experience_threshold
-    dissatisfied = visitors[negative]
-    before = consumers.last_negative[dissatisfied]
-    first_in_year = int(((before < 0) | (before <= step - 52)).sum())
+    bad = satisfaction < config.negative_experience_threshold
+    dissatisfied = visitors[bad]
+    before = consumers.last_negative[visitors]
+    negative = bad & ((before < 0) | (before <= step - 52))  # first in a year
     consumers.last_negative[dissatisfied] = step
+    dissatisfied_now = dissatisfied
+    dissatisfied = visitors[negative]
 
     severity = config.negative_experience_threshold - satisfaction[negative]
     voiced = rng.random(len(dissatisfied)) < voice_probability(
@@ -137,7 +166,10 @@ def handle(
     outcome = resolve(quality, config, rng)
 
     silent = dissatisfied[~handled_mask]
-    silent_lost = silent[rng.random(len(silent)) < config.silent_loss_probability]
+    p_leave = silent_loss_probability(
+        pull[negative][~handled_mask], member[negative][~handled_mask], config, churn
+    )
+    silent_lost = silent[rng.random(len(silent)) < p_leave]
 
     recovered = handled[outcome == RECOVERED]
     consumers.attitude[recovered] = np.minimum(
@@ -149,8 +181,8 @@ def handle(
         consumers.attitude[unresolved] - config.unresolved_attitude_penalty, -1.0
     )
     return ComplaintHandling(
-        dissatisfied=dissatisfied,
-        first_in_year=first_in_year,
+        dissatisfied=dissatisfied_now,
+        first_in_year=len(dissatisfied),
         complained=dissatisfied[voiced],
         followed_up=dissatisfied[found],
         handled=handled,

@@ -259,7 +259,7 @@ def summarise(timeseries: pd.DataFrame, config: Config) -> dict:
             "observed_complaint_rate": _ratio(flows.complaints.sum(), flows.visits.sum()),
             "dissatisfaction_rate": _ratio(flows.dissatisfied.sum(), flows.visits.sum()),
             "voiced_share_of_negative_experiences": _ratio(
-                flows.complaints.sum(), flows.dissatisfied.sum()
+                flows.complaints.sum(), flows.newly_dissatisfied.sum()
             ),
             "below_expectation_share": _ratio(
                 (flows.below_expectation_share * flows.visits).sum(), flows.visits.sum()

@@ -11,6 +11,7 @@ prospects adopt (acquisition); the focal firm books the step (economics).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 
 import mesa
@@ -21,7 +22,14 @@ from sim import competitors, scenarios, strategies
 from sim.acquisition import Acquisitions, acquire
 from sim.agents import Competitor, Customer, Employee, FocalFirm
 from sim.churn import REASON, Departures, competitor_pull, depart
-from sim.complaints import LOST, UNRESOLVED, ComplaintHandling, handle, handling_costs
+from sim.complaints import (
+    LOST,
+    REFERENCE_EMPOWERMENT,
+    UNRESOLVED,
+    ComplaintHandling,
+    handle,
+    handling_costs,
+)
 from sim.config import Config, validate
 from sim.economics import Ledger, account, visit_revenue
 from sim.employees import (
@@ -82,6 +90,7 @@ class LoyaltyModel(mesa.Model):
         self.network = adjacency(build_network(config.network, config.population.n, config.seed))
         self.consumers = Consumers.initial(config.population, self.segments, len(rivals), self.rng)
         self.cumulative_profit = 0.0
+        self.last_pull = np.zeros(config.population.n)
         self.share_history = [self.market.shares(self.consumers.provider)]
         # who moved where: row = from, column = to; 0 is "no provider", f + 1 is firm f
         self.flows = np.zeros((self.market.n_firms + 1, self.market.n_firms + 1), dtype=np.int64)
@@ -125,12 +134,10 @@ class LoyaltyModel(mesa.Model):
 
         encounters, focal_visit, delivery = self._encounters(levels)
         complaints = self._complaints(encounters, focal_visit, delivery, customers_before)
+        at_rivals = self._rival_complaints(encounters, focal_visit)
         angry = np.concatenate(
-            [
-                complaints.with_outcome(UNRESOLVED),
-                complaints.with_outcome(LOST),
-                complaints.silent_lost,
-            ]
+            [h.with_outcome(code) for h in (complaints, at_rivals) for code in (UNRESOLVED, LOST)]
+            + [complaints.silent_lost, at_rivals.silent_lost]
         )
         messages = spread(
             c, encounters.visitors, self.network, cfg.word_of_mouth, self.rng, angry=angry
@@ -145,6 +152,7 @@ class LoyaltyModel(mesa.Model):
         pull = competitor_pull(
             c, levels, utility, self.segments.importance, praise_elsewhere, offers
         )
+        self.last_pull = pull.total  # silent defection next week reads it
         departures = depart(
             c,
             utility,
@@ -156,7 +164,9 @@ class LoyaltyModel(mesa.Model):
             forced=[
                 (staff_turnover.followers, REASON["employee_departure"]),
                 (complaints.with_outcome(LOST), REASON["complaint_response"]),
+                (at_rivals.with_outcome(LOST), REASON["complaint_response"]),
                 (complaints.silent_lost, None),  # left without a word: their main reason
+                (at_rivals.silent_lost, None),
             ],
         )
         c.switch_provider(
@@ -237,6 +247,40 @@ class LoyaltyModel(mesa.Model):
         )
         return encounters, focal_visit, delivery
 
+    def _rival_complaints(
+        self, encounters: Encounters, focal_visit: np.ndarray
+    ) -> ComplaintHandling:
+        """Negative experiences happen at rivals too: the same consumers voice
+        and defect the same way, handled at seed 001's rates with no lever
+        pulled (no extra channels, follow-up or incentive; no capacity limit)."""
+        cfg, c = self.config, self.consumers
+        visitors = encounters.visitors[~focal_visit]
+        neutral = dataclasses.replace(
+            cfg.complaints,
+            ease=1.0,
+            count_incentive=0.0,
+            follow_up=0.0,
+            one_stop=False,
+            capacity_per_1000_customers=np.inf,
+        )
+        reference = cfg.employees.reference_skill
+        return handle(
+            c,
+            visitors,
+            encounters.satisfaction[~focal_visit],
+            np.full(len(visitors), reference),
+            self.segments.complaint_propensity[c.segment[visitors]],
+            REFERENCE_EMPOWERMENT,
+            reference,
+            len(visitors),
+            self.steps,
+            self.last_pull[visitors],
+            c.member[visitors],
+            neutral,
+            cfg.churn,
+            self.rng,
+        )
+
     def _complaints(
         self,
         encounters: Encounters,
@@ -259,7 +303,10 @@ class LoyaltyModel(mesa.Model):
             cfg.employees.reference_skill,
             customers,
             self.steps,
+            self.last_pull[visitors],
+            c.member[visitors],
             cfg.complaints,
+            cfg.churn,
             self.rng,
         )
 
