@@ -200,3 +200,24 @@ def handling_costs(handling: ComplaintHandling, config: ComplaintsConfig) -> flo
         + config.channel_cost * max(config.ease - 1.0, 0.0)
         + config.follow_up_cost * handling.contacts
     )
+
+
+def closed_form_funnel(
+    revenue: float,
+    negative_share: float,
+    voice_share: float,
+    follow_up: float,
+    config: ComplaintsConfig,
+) -> dict[str, float]:
+    """Seed 001's arithmetic: revenue lost to complainers and to the silent.
+
+    revenue x negative share x (voiced + followed-up) x 28 % for complainers;
+    revenue x negative share x silent x 45 % for the silent. With the seed's
+    figures (USD 50 M, 22 %, 2 %, no follow-up): USD 61,600 and USD 4,851,000.
+    """
+    handled = voice_share + (1.0 - voice_share) * follow_up
+    lost_if_handled = (1.0 - config.recovery_quality) * config.lost_share_of_unrecovered
+    return {
+        "complainer_loss": revenue * negative_share * handled * lost_if_handled,
+        "silent_loss": revenue * negative_share * (1.0 - handled) * config.silent_loss_probability,
+    }
