@@ -76,14 +76,16 @@ def silent_loss_probability(
     """Chance that a silent dissatisfied customer leaves.
 
     Seed 001: 45 % leave. That is the chance with no better alternative in
-    sight (pull 0). A rival's advantage, praise heard for rivals and their
-    offers raise it, and programme membership lowers it, on the logit scale
-    with the churn hazard's own weights (MODEL.md §7).
+    sight (pull 0) at the market's usual switching costs. A rival's advantage,
+    praise heard for rivals and their offers raise it; extra switching costs
+    and programme membership lower it. All act on the logit scale with the
+    churn hazard's own weights (MODEL.md §7).
     """
     p0 = np.clip(config.silent_loss_probability, 1e-9, 1 - 1e-9)
     z = (
         np.log(p0 / (1 - p0))
         + churn.competitor_pull_weight * pull
+        - churn.switching_cost
         - churn.membership_weight * member
     )
     return expit(z)

@@ -384,12 +384,12 @@ class ChurnConfig:
     """Logistic churn hazard per step (MODEL.md §7)."""
 
     base_logit: float = -7.5
-    attitude_weight: float = non_negative(3.0)
+    attitude_weight: float = non_negative(5.0)
     loyalty_weight: float = non_negative(2.0)
     tenure_weight: float = non_negative(0.3)
     competitor_pull_weight: float = non_negative(1.0)
     negative_word_of_mouth_weight: float = non_negative(0.3)
-    switching_cost: float = non_negative(0.5)
+    switching_cost: float = non_negative(0.0)
     membership_weight: float = non_negative(1.0)
     involuntary_probability: float = probability(0.0002)
     exit_share: float = probability(0.3)

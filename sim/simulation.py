@@ -1,7 +1,7 @@
 """Run a configured model to the end and write what it produced.
 
 Outputs are written even when the run is interrupted (Ctrl-C or SIGTERM): the
-steps completed so far are kept, and summary.json says the run was cut short.
+weeks completed so far are kept, and summary.json says the run was cut short.
 """
 
 from __future__ import annotations
@@ -19,16 +19,19 @@ from sim.model import LoyaltyModel
 from sim.reporting import write_plots, write_tables
 
 
-def _stop_on_sigterm(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 def simulate(config: Config, out_dir: Path) -> dict:
-    """Build the model, run `config.steps` steps, write outputs to `out_dir`."""
+    """Build the model, run `config.steps` steps, write outputs to `out_dir`.
+
+    Ctrl-C or SIGTERM asks the run to stop: the week under way is finished,
+    so the outputs hold every completed week.
+    """
     started = time.perf_counter()
     model = LoyaltyModel(config)
-    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    interrupted = False
+    stop = []
+    previous = {
+        sig: signal.signal(sig, lambda signum, frame: stop.append(signum))
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         for _ in tqdm(
             range(config.steps),
@@ -37,15 +40,17 @@ def simulate(config: Config, out_dir: Path) -> dict:
             disable=not (config.output.progress and sys.stderr.isatty()),
         ):
             model.step()
-    except KeyboardInterrupt:
-        interrupted = True
+            if stop:
+                break
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        interrupted = bool(stop) or model.steps < config.steps
         timeseries = model.datacollector.get_model_vars_dataframe()
         summary = {
             "seed": config.seed,
             "steps": config.steps,
-            "steps_completed": len(timeseries) - 1,  # a step cut short is not counted
+            "steps_completed": len(timeseries) - 1,
             "interrupted": interrupted,
             "population": config.population.n,
             "network": config.network.kind,
