@@ -55,7 +55,7 @@ def seed_001_firm(n: int, seed: int, ease: float = 1.0, follow_up: float = 0.0) 
     config.employees.quit_base_logit = -50.0
     c = config.complaints
     c.recovery_skill_effect = c.recovery_empowerment_effect = 0.0  # exactly 38 %
-    c.capacity_per_1000_customers = float("inf")
+    c.cases_per_employee = float("inf")
     c.ease, c.follow_up = ease, follow_up
     c.negative_experience_threshold = _threshold_for_share(config, NEGATIVE_SHARE)
     return config

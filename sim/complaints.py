@@ -126,7 +126,7 @@ def handle(
     propensity: np.ndarray,
     empowerment: float,
     reference_skill: float,
-    customers: int,
+    capacity: float,
     step: int,
     pull: np.ndarray,
     member: np.ndarray,
@@ -138,7 +138,8 @@ def handle(
 
     `visitors`, `satisfaction`, `skill` (of the serving employee),
     `propensity` (of the segment), `pull` (toward other firms, last week) and
-    `member` (of the loyalty programme) are per visit. Seed 001's funnel counts
+    `member` (of the loyalty programme) are per visit. `capacity` is how many
+    cases the firm's staff can handle on time this week. Seed 001's funnel counts
     customers per year, so it runs on a customer's first negative experience
     in 52 weeks; a repeat within the year hurts only through the Delta law
     (attitude and grievance).
@@ -160,8 +161,7 @@ def handle(
     handled_mask = voiced | found
     handled = dissatisfied[handled_mask]
 
-    capacity = config.capacity_per_1000_customers * customers / 1000.0
-    late = rng.permutation(len(handled)) >= capacity
+    late = rng.permutation(len(handled)) >= capacity  # beyond this week's capacity
     quality = recovery_quality(
         skill[negative][handled_mask], empowerment, late, reference_skill, config
     )
@@ -195,11 +195,21 @@ def handle(
     )
 
 
-def handling_costs(handling: ComplaintHandling, config: ComplaintsConfig) -> float:
-    """Cases handled, extra complaint channels, and follow-up contacts."""
+def handling_costs(handling: ComplaintHandling, employees: int, config: ComplaintsConfig) -> float:
+    """The week's cost of the complaint levers (all assumptions): cases handled
+    (more for one-stop handling), recovery quality above seed 001's 38 %
+    (training of the handlers), channels beyond the usual (ease above 1),
+    handling capacity above the default, and follow-up contacts."""
+    cases = len(handling.handled)
+    default = ComplaintsConfig()
     return (
-        config.handling_cost * len(handling.handled)
+        cases * (config.handling_cost + config.one_stop_cost * config.one_stop)
+        + config.quality_cost * max(config.recovery_quality - default.recovery_quality, 0.0)
         + config.channel_cost * max(config.ease - 1.0, 0.0)
+        + config.capacity_cost
+        * employees
+        * max(config.cases_per_employee - default.cases_per_employee, 0.0)
+        / 0.1
         + config.follow_up_cost * handling.contacts
     )
 

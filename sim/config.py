@@ -303,7 +303,7 @@ class ComplaintsConfig:
     recovery_empowerment_effect: float = non_negative(0.3)
     one_stop: bool = False
     one_stop_bonus: float = probability(0.15)
-    capacity_per_1000_customers: float = non_negative(5.0)
+    cases_per_employee: float = non_negative(0.3)
     late_quality_factor: float = probability(0.5)
     lost_share_of_unrecovered: float = probability(28 / 62)
     silent_loss_probability: float = probability(0.45)
@@ -311,7 +311,10 @@ class ComplaintsConfig:
     unresolved_attitude_penalty: float = non_negative(0.3)
     follow_up: float = probability(0.0)
     handling_cost: float = non_negative(25.0)
+    one_stop_cost: float = non_negative(10.0)
+    quality_cost: float = non_negative(5000.0)
     channel_cost: float = non_negative(200.0)
+    capacity_cost: float = non_negative(20.0)
     follow_up_cost: float = non_negative(2.0)
 
 

@@ -133,7 +133,7 @@ class LoyaltyModel(mesa.Model):
         customers_before = int((c.provider == FOCAL).sum())
 
         encounters, focal_visit, delivery = self._encounters(levels)
-        complaints = self._complaints(encounters, focal_visit, delivery, customers_before)
+        complaints = self._complaints(encounters, focal_visit, delivery)
         at_rivals = self._rival_complaints(encounters, focal_visit)
         angry = np.concatenate(
             [h.with_outcome(code) for h in (complaints, at_rivals) for code in (UNRESOLVED, LOST)]
@@ -193,7 +193,9 @@ class LoyaltyModel(mesa.Model):
         self.share_history.append(self.market.shares(c.provider))
 
         ledger = self._book(encounters, focal_visit, acquisitions, departures, exposure)
-        ledger.costs["complaints"] = handling_costs(complaints, cfg.complaints)
+        ledger.costs["complaints"] = handling_costs(
+            complaints, int(self.staff.filled.sum()), cfg.complaints
+        )
         self.cumulative_profit += ledger.profit
         self.kpis = measure(
             self.steps,
@@ -261,7 +263,6 @@ class LoyaltyModel(mesa.Model):
             count_incentive=0.0,
             follow_up=0.0,
             one_stop=False,
-            capacity_per_1000_customers=np.inf,
         )
         reference = cfg.employees.reference_skill
         return handle(
@@ -272,7 +273,7 @@ class LoyaltyModel(mesa.Model):
             self.segments.complaint_propensity[c.segment[visitors]],
             REFERENCE_EMPOWERMENT,
             reference,
-            len(visitors),
+            np.inf,  # rivals' handling capacity is not modelled
             self.steps,
             self.last_pull[visitors],
             c.member[visitors],
@@ -286,7 +287,6 @@ class LoyaltyModel(mesa.Model):
         encounters: Encounters,
         focal_visit: np.ndarray,
         delivery: ServiceDelivery,
-        customers: int,
     ) -> ComplaintHandling:
         """Negative experiences at the focal firm: voiced or silent, and what follows."""
         cfg, c = self.config, self.consumers
@@ -301,7 +301,7 @@ class LoyaltyModel(mesa.Model):
             self.segments.complaint_propensity[c.segment[visitors]],
             cfg.employees.empowerment,
             cfg.employees.reference_skill,
-            customers,
+            cfg.complaints.cases_per_employee * int(self.staff.filled.sum()),
             self.steps,
             self.last_pull[visitors],
             c.member[visitors],

@@ -132,3 +132,50 @@ def test_the_simulated_funnel_converges_to_the_closed_form_as_population_grows()
     small, large = error(500, range(6)), error(40_000, range(2))
     assert large < 0.03
     assert large < small
+
+
+def _handle(n: int, capacity: float, seed: int = 1):
+    satisfaction = np.random.default_rng(0).normal(-3.0, 0.5, n)  # all negative
+    return handle(
+        consumers_with_expectation(n, 5.0),
+        np.arange(n),
+        satisfaction,
+        np.full(n, 0.85),
+        np.ones(n),
+        0.3,
+        0.85,
+        capacity,
+        1,
+        np.zeros(n),
+        np.zeros(n, dtype=bool),
+        ComplaintsConfig(ease=50.0),  # every case voiced
+        ChurnConfig(),
+        np.random.default_rng(seed),
+    )
+
+
+def test_complaints_beyond_the_staffs_capacity_are_recovered_less():
+    on_time, late = _handle(20_000, capacity=np.inf), _handle(20_000, capacity=0)
+    recovered = [(h.outcome == RECOVERED).mean() for h in (on_time, late)]
+    assert recovered[0] == pytest.approx(0.38, abs=0.02)
+    assert recovered[1] == pytest.approx(0.19, abs=0.02)  # late: half the quality
+
+
+@pytest.mark.parametrize(
+    "lever",
+    [
+        {"recovery_quality": 0.6},
+        {"one_stop": True},
+        {"ease": 3.0},
+        {"cases_per_employee": 0.6},
+        {"follow_up": 0.3},
+    ],
+)
+def test_every_complaint_lever_has_a_cost(lever):
+    from sim.complaints import handling_costs
+
+    handling = _handle(1_000, capacity=np.inf)
+    base = handling_costs(handling, 50, ComplaintsConfig())
+    if "follow_up" in lever:  # its cost is the contacts it makes
+        handling.contacts = 300
+    assert handling_costs(handling, 50, ComplaintsConfig(**lever)) > base
