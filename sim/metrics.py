@@ -24,6 +24,18 @@ from sim.word_of_mouth import Messages
 
 FOCAL = 0
 
+COMPLAINT_COUNTS = (
+    "complaints",
+    "recovered",
+    "unresolved",
+    "complaint_losses",
+    "followed_up",
+    "dissatisfied",
+    "silent_dissatisfied",
+    "silent_losses",
+)
+"""Per-week counts of the complaint funnel (sim/complaints.py)."""
+
 COLUMNS = (
     "step",
     "customers",
@@ -57,14 +69,7 @@ COLUMNS = (
     "employee_hires",
     "employee_workload",
     "service_quality",
-    "complaints",
-    "recovered",
-    "unresolved",
-    "complaint_losses",
-    "followed_up",
-    "dissatisfied",
-    "silent_dissatisfied",
-    "silent_losses",
+    *COMPLAINT_COUNTS,
     "newly_dissatisfied",
     "observed_complaint_rate",
     "dissatisfaction_rate",
@@ -233,19 +238,7 @@ def summarise(timeseries: pd.DataFrame, config: Config) -> dict:
             "churned": int(flows.churned.sum()),
             **{f"churned_{r}": int(flows[f"churned_{r}"].sum()) for r in REASONS},
             "visits": int(flows.visits.sum()),
-            **{
-                k: int(flows[k].sum())
-                for k in (
-                    "complaints",
-                    "recovered",
-                    "unresolved",
-                    "complaint_losses",
-                    "followed_up",
-                    "dissatisfied",
-                    "silent_dissatisfied",
-                    "silent_losses",
-                )
-            },
+            **{k: int(flows[k].sum()) for k in COMPLAINT_COUNTS},
             "revenue": float(flows.revenue.sum()),
             "costs": float(flows.costs.sum()),
             "profit": float(flows.profit.sum()),

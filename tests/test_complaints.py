@@ -95,26 +95,11 @@ def test_in_the_model_follow_up_lowers_silent_losses(default_levers):
 
 
 def test_the_count_incentive_hides_complaints_not_dissatisfaction(default_levers):
-    n = 200_000
-    satisfaction = np.random.default_rng(0).normal(-1.0, 1.5, n)
+    satisfaction = np.random.default_rng(0).normal(-1.0, 1.5, 200_000)
     counts = {}
     for incentive in (0.0, 1.0):
-        handling = handle(
-            consumers_with_expectation(n, 5.0),
-            np.arange(n),
-            satisfaction,
-            np.full(n, 0.85),
-            np.ones(n),
-            0.3,
-            0.85,
-            n,
-            1,
-            np.zeros(n),
-            np.zeros(n, dtype=bool),
-            ComplaintsConfig(count_incentive=incentive),
-            ChurnConfig(),
-            np.random.default_rng(1),
-        )
+        config = ComplaintsConfig(count_incentive=incentive)
+        handling = _handle(200_000, np.inf, satisfaction=satisfaction, config=config)
         counts[incentive] = (len(handling.dissatisfied), len(handling.complained))
     assert counts[1.0][0] == counts[0.0][0]  # the same dissatisfaction
     assert counts[1.0][1] < 0.3 * counts[0.0][1]  # a fifth of it voiced
@@ -134,8 +119,10 @@ def test_the_simulated_funnel_converges_to_the_closed_form_as_population_grows()
     assert large < small
 
 
-def _handle(n: int, capacity: float, seed: int = 1):
-    satisfaction = np.random.default_rng(0).normal(-3.0, 0.5, n)  # all negative
+def _handle(n: int, capacity: float, satisfaction=None, config=None):
+    """The complaint mechanism on n visits (by default all negative, all voiced)."""
+    if satisfaction is None:
+        satisfaction = np.random.default_rng(0).normal(-3.0, 0.5, n)
     return handle(
         consumers_with_expectation(n, 5.0),
         np.arange(n),
@@ -148,9 +135,9 @@ def _handle(n: int, capacity: float, seed: int = 1):
         1,
         np.zeros(n),
         np.zeros(n, dtype=bool),
-        ComplaintsConfig(ease=50.0),  # every case voiced
+        config or ComplaintsConfig(ease=50.0),
         ChurnConfig(),
-        np.random.default_rng(seed),
+        np.random.default_rng(1),
     )
 
 
