@@ -9,11 +9,13 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli import fail, preflight
 from sim.config import ConfigError, register_configs
-from sim.simulation import simulate
+from sim.simulation import finished, simulate
+from sim.sweep import progress
 
 register_configs()
 
@@ -21,10 +23,18 @@ register_configs()
 @hydra.main(config_path="configs", config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    config = OmegaConf.to_object(cfg)
+    sweeping = HydraConfig.get().mode == RunMode.MULTIRUN
+    previous = finished(config, out_dir) if sweeping else None  # resuming a sweep
     try:
-        summary = simulate(OmegaConf.to_object(cfg), out_dir)
+        if sweeping:
+            config.output.progress = False  # one line per job instead (sim/sweep.py)
+        summary = previous or simulate(config, out_dir)
     except ConfigError as err:
         fail(str(err))
+    if sweeping:
+        progress(out_dir, summary, skipped=previous is not None)
+        return
     final, rates = summary["final"], summary["rates"]
     print(
         f"{summary['steps_completed']} weeks, {summary['population']} consumers, "

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import ChoiceSweep, Override
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
@@ -22,6 +23,7 @@ from sim.config import Config, ConfigError, validate
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 GROUPS = ("network", "strategy", "scenario")
+COMBINABLE = ("strategy",)  # `strategy=[a,b]` runs both together
 
 
 def fail(message: str) -> NoReturn:
@@ -54,12 +56,7 @@ def preflight(argv: list[str]) -> None:
         )
         values[key] = choices[0]
         if key in GROUPS:
-            for choice in choices:
-                if choice not in group_options(key):
-                    fail(
-                        f"{key}={choice!r} is not allowed: expected one of "
-                        f"{', '.join(group_options(key))}"
-                    )
+            _check_group(key, override)
         first.append(f"{key}={choices[0]}")
     try:
         with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
@@ -72,6 +69,20 @@ def preflight(argv: list[str]) -> None:
         fail(str(err).splitlines()[0])
     except (HydraException, OmegaConfBaseException) as err:
         fail(_one_line(err, values))
+
+
+def _check_group(group: str, override: Override) -> None:
+    """Every option named must exist; only `strategy` takes a list (combined)."""
+    value = override.value()
+    for choice in value.list if isinstance(value, ChoiceSweep) else [value]:
+        if isinstance(choice, list) and group not in COMBINABLE:
+            fail(f"{group}={choice!r} is not allowed: one option (only strategies combine)")
+        for name in choice if isinstance(choice, list) else [choice]:
+            if name not in group_options(group):
+                fail(
+                    f"{group}={name!r} is not allowed: expected one of "
+                    f"{', '.join(group_options(group))}"
+                )
 
 
 def _one_line(err: Exception, values: dict[str, str]) -> str:

@@ -113,6 +113,7 @@ class ComplaintHandling:
     silent: np.ndarray  # never heard of by the firm
     silent_lost: np.ndarray  # of the silent, those who leave at once
     contacts: int  # follow-up contacts made
+    visits: int  # visits this week (the follow-up plan covers a share of them)
 
     def with_outcome(self, code: int) -> np.ndarray:
         return self.handled[self.outcome == code]
@@ -192,6 +193,7 @@ def handle(
         silent=silent,
         silent_lost=silent_lost,
         contacts=int(contacted.sum()),
+        visits=len(visitors),
     )
 
 
@@ -199,7 +201,8 @@ def handling_costs(handling: ComplaintHandling, employees: int, config: Complain
     """The week's cost of the complaint levers (all assumptions): cases handled
     (more for one-stop handling), recovery quality above seed 001's 38 %
     (training of the handlers), channels beyond the usual (ease above 1),
-    handling capacity above the default, and follow-up contacts."""
+    handling capacity above the default, and follow-up contacts (planned: a
+    share `follow_up` of the week's visits)."""
     cases = len(handling.handled)
     default = ComplaintsConfig()
     return (
@@ -210,7 +213,7 @@ def handling_costs(handling: ComplaintHandling, employees: int, config: Complain
         * employees
         * max(config.cases_per_employee - default.cases_per_employee, 0.0)
         / 0.1
-        + config.follow_up_cost * handling.contacts
+        + config.follow_up_cost * config.follow_up * handling.visits
     )
 
 

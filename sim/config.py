@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from hydra.core.config_store import ConfigStore
@@ -415,10 +415,145 @@ class EconomicsConfig:
     steps_per_year: int = count(52)
 
 
+# --- strategies (MODEL.md §9; sim/strategies.py says what each one does) ------
+
+
+@dataclass
+class StrategyOptions:
+    """What every strategy has: switched on by its config-group file, a rollout
+    step (null: `strategy.rollout_step`), and, where it makes sense, a target
+    segment (null: every customer)."""
+
+    enabled: bool = False
+    rollout_step: int | None = None
+    target_segment: str | None = None
+    targetable: ClassVar[bool] = False  # firm-wide levers cannot be aimed at a segment
+
+    def check(self, prefix: str) -> None:
+        if self.rollout_step is not None and self.rollout_step < 0:
+            raise ConfigError(prefix + "rollout_step", self.rollout_step, "null or an integer >= 0")
+        if self.target_segment is not None and not self.targetable:
+            raise ConfigError(
+                prefix + "target_segment", self.target_segment, "null (a firm-wide strategy)"
+            )
+
+
+@dataclass
+class StaffTraining(StrategyOptions):
+    training: float = probability(0.6)
+
+
+@dataclass
+class EmployeeEngagement(StrategyOptions):
+    pay: float = positive(1.1)
+    recognition: float = probability(0.6)
+    empowerment: float = probability(0.6)
+
+
+@dataclass
+class EasyComplaints(StrategyOptions):
+    ease: float = non_negative(5.0)
+    count_incentive: float = probability(0.0)
+
+
+@dataclass
+class ServiceRecovery(StrategyOptions):
+    recovery_quality: float = probability(0.6)
+    one_stop: bool = True
+
+
+@dataclass
+class ProactiveFollowUp(StrategyOptions):
+    follow_up: float = probability(0.3)
+
+
+@dataclass
+class LoyaltyProgram(StrategyOptions):
+    targetable: ClassVar[bool] = True
+    enrolment_rate: float = probability(0.05)
+    reward_share: float = probability(0.02)
+    cost_per_member: float = non_negative(0.1)
+
+
+@dataclass
+class KeyExperience(StrategyOptions):
+    targetable: ClassVar[bool] = True
+    allocation: str = "key"
+    points: float = non_negative(1.0)
+    cost_per_point: float = non_negative(0.5)  # per customer and week
+    survey_sample: int = count(1000)
+
+    def check(self, prefix: str) -> None:
+        super().check(prefix)
+        if self.allocation not in ("key", "even"):
+            raise ConfigError(prefix + "allocation", self.allocation, "'key' or 'even'")
+
+
+@dataclass
+class AdvertisingPush(StrategyOptions):
+    advertising_reach: float = probability(0.05)
+    promise_premium: float = non_negative(1.0)
+
+
+@dataclass
+class PriceCut(StrategyOptions):
+    price: float = positive(0.9)
+
+
+@dataclass
+class ReferralProgram(StrategyOptions):
+    referral_conversion: float = probability(0.2)
+    reward_per_referral: float = non_negative(20.0)
+
+
+@dataclass
+class SurpriseAndDelight(StrategyOptions):
+    targetable: ClassVar[bool] = True
+    delight_probability: float = probability(0.05)
+    delight_points: float = non_negative(3.0)
+    cost_per_delight: float = non_negative(5.0)
+
+
+@dataclass
+class FocusBestCustomers(StrategyOptions):
+    targetable: ClassVar[bool] = True
+    service_points: float = non_negative(1.0)
+    relationship_points: float = non_negative(1.0)
+    cost_per_customer: float = non_negative(1.0)
+
+
 @dataclass
 class StrategyConfig:
-    name: str = "baseline"
-    rollout_step: int = count(0, minimum=0)
+    """The strategies in force: each `strategy/NAME.yaml` switches one on
+    (`strategy=[staff_training,loyalty_program]` combines them); none is the
+    baseline. Defaults are illustrative assumptions (docs/ODD.md §strategies)."""
+
+    rollout_step: int = count(52, minimum=0)
+    staff_training: StaffTraining = field(default_factory=StaffTraining)
+    employee_engagement: EmployeeEngagement = field(default_factory=EmployeeEngagement)
+    easy_complaints: EasyComplaints = field(default_factory=EasyComplaints)
+    service_recovery: ServiceRecovery = field(default_factory=ServiceRecovery)
+    proactive_follow_up: ProactiveFollowUp = field(default_factory=ProactiveFollowUp)
+    loyalty_program: LoyaltyProgram = field(default_factory=LoyaltyProgram)
+    key_experience: KeyExperience = field(default_factory=KeyExperience)
+    advertising_push: AdvertisingPush = field(default_factory=AdvertisingPush)
+    price_cut: PriceCut = field(default_factory=PriceCut)
+    referral_program: ReferralProgram = field(default_factory=ReferralProgram)
+    surprise_and_delight: SurpriseAndDelight = field(default_factory=SurpriseAndDelight)
+    focus_best_customers: FocusBestCustomers = field(default_factory=FocusBestCustomers)
+
+    def enabled(self) -> dict[str, StrategyOptions]:
+        """The strategies switched on, by name, in the schema's order."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), StrategyOptions) and getattr(self, f.name).enabled
+        }
+
+    @property
+    def name(self) -> str:
+        """`baseline`, one strategy's name, or several joined by `+`."""
+        return "+".join(self.enabled()) or "baseline"
 
 
 def _default_entrant() -> FirmConfig:
@@ -484,6 +619,14 @@ class Config:
         degree, n = self.network.mean_degree, self.population.n
         if self.network.kind != "file" and degree >= n:
             raise ConfigError("network.mean_degree", degree, f"less than population.n = {n}")
+        segments = [s.name for s in self.population.segments]
+        for name, options in self.strategy.enabled().items():
+            if options.target_segment not in (None, *segments):
+                raise ConfigError(
+                    f"strategy.{name}.target_segment",
+                    options.target_segment,
+                    f"null or one of {', '.join(segments)}",
+                )
 
 
 def register_configs() -> None:

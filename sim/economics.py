@@ -33,6 +33,7 @@ COST_ITEMS = (
 class Ledger:
     revenue: float = 0.0
     costs: dict[str, float] = field(default_factory=lambda: dict.fromkeys(COST_ITEMS, 0.0))
+    investment: float = 0.0  # what strategies spent, a memo for ROI (not another cost)
 
     @property
     def total_costs(self) -> float:

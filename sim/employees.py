@@ -226,11 +226,10 @@ def turnover(
     return Turnover(quits, hires, orphaned, orphaned[follow])
 
 
-def payroll(staff: Staff, profit_before_staff: float, config: EmployeesConfig) -> dict:
-    """The week's staff cost lines. Profit sharing pays a share of what is
-    left after the other staff costs, when positive, as a bonus."""
-    employed = int(staff.filled.sum())
-    lines = {
+def staff_costs(employed: int, config: EmployeesConfig) -> dict[str, float]:
+    """The week's cost of the staff levers: wages at `pay`, training, and
+    recognition and empowerment (one line), per employee in post."""
+    return {
         "staff": employed * config.wage * config.pay,
         "training": employed * config.training * config.training_cost,
         "recognition": employed
@@ -239,6 +238,13 @@ def payroll(staff: Staff, profit_before_staff: float, config: EmployeesConfig) -
             + config.empowerment * config.empowerment_cost
         ),
     }
+
+
+def payroll(staff: Staff, profit_before_staff: float, config: EmployeesConfig) -> dict:
+    """The week's staff cost lines. Profit sharing pays a share of what is
+    left after the other staff costs, when positive, as a bonus."""
+    employed = int(staff.filled.sum())
+    lines = staff_costs(employed, config)
     bonus = config.profit_sharing * max(profit_before_staff - sum(lines.values()), 0.0)
     staff.bonus_per_employee = bonus / employed if employed else 0.0
     lines["staff"] += bonus

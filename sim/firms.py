@@ -29,6 +29,7 @@ class Market:
     promise: np.ndarray  # (firms, 6) what advertising promises
     failure_probability: np.ndarray  # chance an encounter is a service failure
     active: np.ndarray  # in the market now (an entrant waits until it enters)
+    focal_segment_bonus: np.ndarray | None = None  # (segments, 6) extra the focal firm gives
 
     @classmethod
     def from_config(
@@ -59,6 +60,8 @@ class Market:
         sensitivity (MODEL.md §3, price as an experience dimension, seed 001).
         """
         levels = np.repeat(self.offering[None], len(segments.names), axis=0)
+        if self.focal_segment_bonus is not None:  # a strategy aimed at some segments
+            levels[:, 0] += self.focal_segment_bonus
         levels[:, :, PRICE] -= (
             segments.price_sensitivity[:, None]
             * price_points_per_index

@@ -81,6 +81,7 @@ COLUMNS = (
     "costs",
     "profit",
     "cumulative_profit",
+    "strategy_investment",
 )
 
 
@@ -192,6 +193,7 @@ def _flows(events: StepEvents) -> dict[str, float]:
         **{f"cost_{c}": v for c, v in ledger.costs.items()},
         "costs": ledger.total_costs,
         "profit": ledger.profit,
+        "strategy_investment": ledger.investment,
     }
 
 
@@ -275,6 +277,41 @@ def summarise(timeseries: pd.DataFrame, config: Config) -> dict:
 
 
 ACQUIRED_BY = ("referral", "advertising", "switching")
+
+KPIS = {
+    "annual_churn_rate": "annual churn rate",
+    "mean_nps": "mean NPS",
+    "revenue": "revenue",
+    "profit": "profit",
+    "customer_lifetime_value": "customer lifetime value",
+    "customers": "customers at the end",
+    "market_share": "market share at the end",
+    "strategy_investment": "strategy investment",
+}
+"""What a comparison of strategies reports per run (MODEL.md §11), over the
+evaluation window."""
+
+
+def evaluate(timeseries: pd.DataFrame, config: Config) -> dict:
+    """The KPIS over the weeks after `strategy.rollout_step` (the whole run if
+    it is not that long): what a strategy changed, free of the weeks before it."""
+    start = config.strategy.rollout_step
+    start = start if start < len(timeseries) - 1 else 0
+    window = timeseries.iloc[start:]
+    summary = summarise(window, config)
+    flows = window.iloc[1:]
+    return {
+        "from_step": int(window.step.iloc[0]),
+        "to_step": int(window.step.iloc[-1]),
+        "annual_churn_rate": summary["rates"]["annual_churn_rate"],
+        "mean_nps": summary["rates"]["mean_nps"],
+        "revenue": summary["totals"]["revenue"],
+        "profit": summary["totals"]["profit"],
+        "customer_lifetime_value": summary["economics"]["customer_lifetime_value"],
+        "customers": summary["final"]["customers"],
+        "market_share": summary["final"]["market_share"],
+        "strategy_investment": float(flows.strategy_investment.sum()),
+    }
 
 
 def _plain(value: float) -> float | int:

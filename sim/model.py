@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim import competitors, scenarios, strategies
-from sim.acquisition import Acquisitions, acquire
+from sim.acquisition import REFERRAL, Acquisitions, acquire
 from sim.agents import Competitor, Customer, Employee, FocalFirm
 from sim.churn import REASON, Departures, competitor_pull, depart
 from sim.complaints import (
@@ -41,6 +41,7 @@ from sim.employees import (
     observe_firm,
     payroll,
     serve,
+    staff_costs,
     turnover,
 )
 from sim.experience import (
@@ -54,6 +55,7 @@ from sim.experience import (
 from sim.firms import RELATIONSHIP, SERVICE, Market
 from sim.metrics import COLUMNS, FOCAL, StepEvents, measure
 from sim.population import PROSPECT, Consumers, Segments
+from sim.strategies import Week
 from sim.word_of_mouth import (
     Messages,
     adjacency,
@@ -81,12 +83,14 @@ class LoyaltyModel(mesa.Model):
         validate(config)
         super().__init__(rng=config.seed)
         self.config = config
+        self.reference_config = copy.deepcopy(config)  # the levers before any strategy
         rivals = config.competition.rivals
         self.strategy = strategies.build(config.strategy)
         self.conditions = scenarios.build(config.scenario, len(rivals))
         self.segments = Segments.from_config(config.population)
         self.baseline_expectation = self.segments.expectation.copy()
         self.market = Market.from_config(config.firm, rivals, self.conditions.entrants())
+        self.market.focal_segment_bonus = np.zeros_like(self.segments.expectation)
         self.network = adjacency(build_network(config.network, config.population.n, config.seed))
         self.consumers = Consumers.initial(config.population, self.segments, len(rivals), self.rng)
         self.cumulative_profit = 0.0
@@ -192,10 +196,7 @@ class LoyaltyModel(mesa.Model):
         np.add.at(self.flows, (0, acquisitions.firm + 1), 1)
         self.share_history.append(self.market.shares(c.provider))
 
-        ledger = self._book(encounters, focal_visit, acquisitions, departures, exposure)
-        ledger.costs["complaints"] = handling_costs(
-            complaints, int(self.staff.filled.sum()), cfg.complaints
-        )
+        ledger = self._book(encounters, focal_visit, acquisitions, departures, exposure, complaints)
         self.cumulative_profit += ledger.profit
         self.kpis = measure(
             self.steps,
@@ -236,6 +237,7 @@ class LoyaltyModel(mesa.Model):
         delivery = serve(c, visitors[focal_visit], self.staff, cfg.employees, self.rng)
         expected[focal_visit, SERVICE] += delivery.service
         expected[focal_visit, RELATIONSHIP] += delivery.relationship
+        expected[focal_visit] += self.strategy.experience_uplift(self, visitors[focal_visit])
         failure[focal_visit] = np.minimum(failure[focal_visit] * delivery.failure_multiplier, 1.0)
         encounters = serve_encounters(
             c, visitors, expected, failure, self.segments, cfg.experience, self.rng
@@ -374,30 +376,60 @@ class LoyaltyModel(mesa.Model):
         acquisitions: Acquisitions,
         departures: Departures,
         exposure: np.ndarray,
+        complaints: ComplaintHandling,
     ) -> Ledger:
-        """The focal firm's revenue and costs this week (sim/economics.py)."""
+        """The focal firm's revenue and costs this week (sim/economics.py), and
+        what its strategies invested (sim/strategies.py)."""
         cfg, c = self.config.economics, self.consumers
         visitors = encounters.visitors[focal_visit]
         spend = self.segments.spend_per_visit[c.segment[visitors]]
         loyalty = c.loyalty[visitors]
         revenue = visit_revenue(spend, loyalty, self.market.price[FOCAL], cfg.loyalty_spend_uplift)
+        volume = visit_revenue(spend, loyalty, 1.0, cfg.loyalty_spend_uplift)
         c.spend[visitors] += revenue
-        new_customers = int((acquisitions.firm == FOCAL).sum()) + int(
+        won = acquisitions.firm == FOCAL
+        new_customers = int(won.sum()) + int(
             ((departures.destination == FOCAL) & (departures.origin != FOCAL)).sum()
         )
         ledger = account(
             revenue,
-            visit_revenue(spend, loyalty, 1.0, cfg.loyalty_spend_uplift),
+            volume,
             loyalty,
             int((c.provider == FOCAL).sum()),
             new_customers,
             int(exposure[:, FOCAL].sum()),
             cfg,
         )
-        ledger.costs["strategy"] = self.strategy.cost(self)
+        employed = int(self.staff.filled.sum())
+        ledger.costs["complaints"] = handling_costs(complaints, employed, self.config.complaints)
+        week = Week(visitors, revenue, int((won & (acquisitions.channel == REFERRAL)).sum()))
+        ledger.costs["strategy"] = self.strategy.cost(self, week)
+        ledger.investment = self._investment(ledger, complaints, employed, float(volume.sum()))
         ledger.costs.update(payroll(self.staff, ledger.profit, self.config.employees))
         observe_firm(self.staff, ledger.profit, ledger.revenue, self.config.employees)
         return ledger
+
+    def _investment(
+        self, ledger: Ledger, complaints: ComplaintHandling, employed: int, volume: float
+    ) -> float:
+        """What the strategies cost this week over the levers as they were before
+        rollout: their own outlay, the extra on costed levers (staff, complaint
+        handling, advertising) and the revenue a price cut gives up."""
+        now, before = self.config, self.reference_config
+        staff = sum(staff_costs(employed, now.employees).values()) - sum(
+            staff_costs(employed, before.employees).values()
+        )
+        handling = handling_costs(complaints, employed, now.complaints) - handling_costs(
+            complaints, employed, before.complaints
+        )
+        reach = self.market.advertising_reach[FOCAL]
+        advertising = (
+            ledger.costs["advertising"] * (1.0 - before.firm.advertising_reach / reach)
+            if reach > 0
+            else 0.0
+        )
+        forgone = volume * (before.firm.price - self.market.price[FOCAL])
+        return ledger.costs["strategy"] + staff + handling + advertising + forgone
 
 
 def _reporter(column: str):

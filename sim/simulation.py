@@ -6,6 +6,9 @@ weeks completed so far are kept, and summary.json says the run was cut short.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import signal
 import sys
 import time
@@ -14,9 +17,29 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sim.config import Config
-from sim.metrics import summarise
+from sim.metrics import evaluate, summarise
 from sim.model import LoyaltyModel
 from sim.reporting import write_plots, write_tables
+
+
+def config_hash(config: Config) -> str:
+    """A fingerprint of everything that shapes a run's results: a finished job
+    with the same fingerprint need not run again (sim/sweep.py)."""
+    settings = dataclasses.asdict(config)
+    settings.pop("output")  # plots and progress bars do not change the numbers
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def finished(config: Config, out_dir: Path) -> dict | None:
+    """The summary of a complete earlier run of this very config in `out_dir`, if any."""
+    try:
+        summary = json.loads((out_dir / "summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+    done = not summary.get("interrupted", True) and summary.get("config_hash") == config_hash(
+        config
+    )
+    return summary if done else None
 
 
 def simulate(config: Config, out_dir: Path) -> dict:
@@ -56,7 +79,9 @@ def simulate(config: Config, out_dir: Path) -> dict:
             "network": config.network.kind,
             "strategy": config.strategy.name,
             "scenario": config.scenario.name,
+            "config_hash": config_hash(config),
             **summarise(timeseries, config),
+            "evaluation": evaluate(timeseries, config),
             "wall_seconds": round(time.perf_counter() - started, 3),
         }
         write_tables(timeseries, summary, model, out_dir)

@@ -1,0 +1,143 @@
+"""Strategies compared with doing nothing, over seeds (MODEL.md §9, §11).
+
+Each job of a sweep leaves a summary.json whose `evaluation` holds the KPIs
+over the weeks after rollout (sim/metrics.py). Jobs that differ only in
+`seed` are one *arm*. Each arm is compared with its reference arm, the
+baseline strategy under the same scenario and other overrides, seed by seed:
+the same seed gives the same consumers, network and random draws up to the
+rollout (common random numbers), so the paired difference has far less noise
+than the difference of means. Intervals are 95 % Student t intervals over
+seeds; ROI = paired profit difference / strategy investment (both summed over
+seeds), with a percentile bootstrap interval over seeds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+
+from sim.metrics import KPIS
+
+CONFIDENCE = 0.95
+BOOTSTRAP_RESAMPLES = 2000
+BASELINE = "baseline"
+
+
+def mean_interval(values: np.ndarray | pd.Series) -> tuple[float, float, float]:
+    """Mean and its 95 % Student t interval (NaN bounds with fewer than 2 values)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return np.nan, np.nan, np.nan
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, np.nan, np.nan
+    half = stats.t.ppf(0.5 + CONFIDENCE / 2, len(values) - 1) * stats.sem(values)
+    return mean, float(mean - half), float(mean + half)
+
+
+def collect_runs(sweep_dir: Path) -> pd.DataFrame:
+    """One row per finished job under `sweep_dir`: its overrides, arm and KPIs.
+    Jobs that were interrupted are left out."""
+    rows = []
+    for summary_path in sorted(sweep_dir.glob("*/summary.json")):
+        summary = json.loads(summary_path.read_text())
+        if summary.get("interrupted", True) or "evaluation" not in summary:
+            continue
+        overrides = _overrides(summary_path.parent)
+        others = [o for o in overrides if not o.startswith(("seed=", "strategy", "output."))]
+        strategy_keys = [o for o in overrides if o.startswith(("strategy=", "strategy."))]
+        rows.append(
+            {
+                "job": summary_path.parent.name,
+                "config_hash": summary.get("config_hash"),
+                "seed": summary["seed"],
+                "strategy": summary["strategy"]
+                + "".join(f" {o}" for o in strategy_keys if o.startswith("strategy.")),
+                "scenario": summary["scenario"],
+                "setting": " ".join(o for o in others if not o.startswith("scenario=")),
+                **{k: summary["evaluation"][k] for k in KPIS},
+                "weeks": f"{summary['evaluation']['from_step']}-{summary['evaluation']['to_step']}",
+            }
+        )
+    runs = pd.DataFrame(rows)
+    return runs.drop_duplicates("config_hash", keep="last") if len(runs) else runs
+
+
+def _overrides(job_dir: Path) -> list[str]:
+    path = job_dir / ".hydra" / "overrides.yaml"
+    return yaml.safe_load(path.read_text()) or [] if path.exists() else []
+
+
+def compare(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """One row per arm: each KPI's mean and interval, the paired difference
+    from the reference arm and its interval, ROI, and the arm's rank by profit
+    difference within its scenario and setting."""
+    if runs.empty:
+        return pd.DataFrame()
+    arm_keys = ["scenario", "setting", "strategy"]
+    rows = []
+    for (scenario, setting, strategy), arm in runs.groupby(arm_keys, sort=False):
+        reference = _reference(runs, scenario, setting)
+        row = {
+            "scenario": scenario,
+            "setting": setting,
+            "strategy": strategy,
+            "reference": reference.strategy.iloc[0],
+            "seeds": len(arm),
+        }
+        paired = arm.merge(reference, on="seed", suffixes=("", "_ref"))
+        row["paired_seeds"] = len(paired)
+        for kpi in KPIS:
+            row[kpi], row[f"{kpi}_low"], row[f"{kpi}_high"] = mean_interval(arm[kpi])
+            diff = paired[kpi] - paired[f"{kpi}_ref"]
+            row[f"{kpi}_diff"], row[f"{kpi}_diff_low"], row[f"{kpi}_diff_high"] = mean_interval(
+                diff
+            )
+        row["roi"], row["roi_low"], row["roi_high"] = return_on_investment(
+            (paired.profit - paired.profit_ref).to_numpy(),
+            (paired.strategy_investment - paired.strategy_investment_ref).to_numpy(),
+            seed,
+        )
+        row["weeks"] = arm.weeks.iloc[0]
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["rank"] = (
+        table.groupby(["scenario", "setting"])["profit_diff"]
+        .rank(ascending=False, method="min")
+        .astype("Int64")
+    )
+    return table.sort_values(["scenario", "setting", "rank"], kind="stable").reset_index(drop=True)
+
+
+def _reference(runs: pd.DataFrame, scenario: str, setting: str) -> pd.DataFrame:
+    """The arm every other is compared with: the baseline strategy under the
+    same scenario and setting, or, if the sweep has none, the first arm run."""
+    same = runs[(runs.scenario == scenario) & (runs.setting == setting)]
+    baseline = same[same.strategy == BASELINE]
+    if baseline.empty:
+        baseline = same[same.strategy == same.strategy.iloc[0]]
+    return baseline
+
+
+def return_on_investment(
+    profit_difference: np.ndarray, investment: np.ndarray, seed: int = 0
+) -> tuple[float, float, float]:
+    """ROI = sum of paired profit differences / sum of investment, with a 95 %
+    percentile bootstrap interval over seeds (NaN without investment)."""
+    if len(investment) == 0 or investment.sum() <= 0:
+        return np.nan, np.nan, np.nan
+    roi = float(profit_difference.sum() / investment.sum())
+    if len(investment) < 3:
+        return roi, np.nan, np.nan
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(investment), (BOOTSTRAP_RESAMPLES, len(investment)))
+    spent = investment[picks].sum(axis=1)
+    ratios = profit_difference[picks].sum(axis=1)[spent > 0] / spent[spent > 0]
+    low, high = np.percentile(ratios, [50 * (1 - CONFIDENCE), 50 * (1 + CONFIDENCE)])
+    return roi, float(low), float(high)

@@ -1,0 +1,88 @@
+"""The key-experience method (seed 001's seven steps, worked example "美苏电器").
+
+A survey of the focal firm's customers asks, per dimension, what they
+experienced, what they expected and how much it matters. Then:
+
+- gap = experience - expectation (step 2c, the Delta law);
+- weighted gap = importance x gap (step 3); the most negative is the *key
+  experience*, what matters most and is done worst;
+- ideal experience = the actual one, except the key experience at `ideal`
+  (step 4a: 10, "exceed expectations where it matters, merely satisfy
+  elsewhere");
+- experience gap = experience - ideal (step 4b), what investment must close
+  (step 5).
+
+Importance is answered on seed 001's 0-10 scale: a segment's weight on a
+dimension relative to its largest weight, times 10 (assumption: the most
+important dimension scores 10).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.config import DIMENSIONS
+
+if TYPE_CHECKING:
+    from sim.model import LoyaltyModel
+
+FOCAL = 0
+IDEAL = 10.0
+
+
+def key_experience_table(
+    experience: np.ndarray, expectation: np.ndarray, importance: np.ndarray, ideal: float = IDEAL
+) -> pd.DataFrame:
+    """Seed 001 steps 2-4 from mean scores per dimension (arrays of 6, in
+    DIMENSIONS order). One row per dimension; `key` marks the key experience."""
+    gap = experience - expectation
+    weighted = importance * gap
+    key = int(np.argmin(weighted))
+    ideal_experience = np.array(experience, dtype=float)
+    ideal_experience[key] = ideal
+    return pd.DataFrame(
+        {
+            "dimension": DIMENSIONS,
+            "experience": experience,
+            "expectation": expectation,
+            "gap": gap,
+            "importance": importance,
+            "weighted_gap": weighted,
+            "ideal_experience": ideal_experience,
+            "experience_gap": experience - ideal_experience,
+            "key": np.arange(len(DIMENSIONS)) == key,
+        }
+    )
+
+
+def key_dimension(table: pd.DataFrame) -> str:
+    return str(table.loc[table.key, "dimension"].iloc[0])
+
+
+def survey(
+    model: LoyaltyModel,
+    sample: int,
+    segment: str | None = None,
+    rng: np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """Ask up to `sample` of the focal firm's customers (of `segment`, if named)
+    about their last visit: the key-experience table of their mean answers."""
+    c = model.consumers
+    asked = c.provider == FOCAL
+    if segment is not None:
+        asked &= c.segment == model.segments.names.index(segment)
+    asked = np.flatnonzero(asked)
+    if len(asked) > sample:
+        asked = (rng or model.rng).choice(asked, sample, replace=False)
+    if len(asked) == 0:
+        raise ValueError("the survey found no customers to ask")
+    weights = model.segments.importance[c.segment[asked]]
+    importance = 10.0 * weights / weights.max(axis=1, keepdims=True)
+    return key_experience_table(
+        c.last_experience[asked].mean(axis=0),
+        c.expectation[asked].mean(axis=0),
+        importance.mean(axis=0),
+    )

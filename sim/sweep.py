@@ -1,0 +1,101 @@
+"""Sweeps (`python run.py -m ...`): progress across jobs, resuming, and the
+comparison written at the sweep root when the last job is done.
+
+`SweepReport` is a Hydra callback (registered in configs/config.yaml), so it
+works under any launcher: basic (one job after another) or joblib (all
+cores). Each job's folder is named after its overrides, so re-running a sweep
+command with `hydra.sweep.dir=<that sweep>` finds every finished job and
+skips it (`sim.simulation.finished`): an interrupted sweep is completed
+without redoing work, and adding seeds to a sweep reuses the ones run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from sim.comparison import collect_runs, compare
+from sim.reporting import write_comparison
+
+SWEEP_FILE = "sweep.json"
+
+
+def count_jobs(overrides: list[str]) -> int:
+    """How many jobs Hydra's basic sweeper makes of these overrides."""
+    parsed = OverridesParser.create().parse_overrides(list(overrides))
+    sizes = [len(list(o.sweep_string_iterator())) for o in parsed if o.is_sweep_override()]
+    return math.prod(sizes)
+
+
+class SweepReport(Callback):
+    """Announces the sweep, and writes comparison.csv/.png/.md at its root."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        task = list(config.hydra.overrides.task)
+        jobs = count_jobs(task)
+        (sweep_dir / SWEEP_FILE).write_text(
+            json.dumps({"jobs": jobs, "command": command(task)}, indent=2) + "\n"
+        )
+        print(f"sweep: {jobs} jobs -> {sweep_dir}", flush=True)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        table = compare(collect_runs(sweep_dir))
+        if table.empty:
+            print("sweep: no finished jobs to compare", file=sys.stderr)
+            return
+        written = write_comparison(table, sweep_dir, command(list(config.hydra.overrides.task)))
+        print(ranking(table))
+        print(f"comparison: {', '.join(str(p) for p in written)}", flush=True)
+
+
+def command(task: list[str]) -> str:
+    """The sweep's command line, quoted for a POSIX shell where needed."""
+    quoted = [f"'{o}'" if any(ch in o for ch in "[]()*? ") else o for o in task]
+    return " ".join(["python run.py -m", *quoted])
+
+
+def progress(out_dir: Path, summary: dict, skipped: bool) -> None:
+    """One line per finished job: how far the sweep is, and the job's result."""
+    sweep_dir = out_dir.parent
+    try:
+        jobs = json.loads((sweep_dir / SWEEP_FILE).read_text())["jobs"]
+    except (OSError, ValueError, KeyError):
+        jobs = "?"
+    done = len(collect_runs(sweep_dir))
+    evaluation = summary["evaluation"]
+    status = "already done, kept" if skipped else f"{summary['wall_seconds']:.1f} s"
+    print(
+        f"[{done}/{jobs}] {out_dir.name}: profit {evaluation['profit']:,.0f}, "
+        f"churn {evaluation['annual_churn_rate']:.1%}, NPS {evaluation['mean_nps']:+.0f} "
+        f"({status})",
+        flush=True,
+    )
+
+
+def ranking(table) -> str:
+    """The comparison as a short ranked text table, per scenario and setting."""
+    lines = []
+    for (scenario, setting), group in table.groupby(["scenario", "setting"], sort=False):
+        title = f"scenario={scenario}" + (f" {setting}" if setting else "")
+        lines.append(f"\n{title} (weeks {group.weeks.iloc[0]}, {group.seeds.max()} seeds)")
+        lines.append(
+            f"  {'rank':>4}  {'strategy':<34} {'profit vs baseline (95% CI)':>36}  {'ROI':>6}"
+        )
+        for row in group.itertuples():
+            interval = f"[{row.profit_diff_low:,.0f}, {row.profit_diff_high:,.0f}]"
+            roi = f"{row.roi:+.2f}" if row.roi == row.roi else "-"
+            lines.append(
+                f"  {row.rank:>4}  {row.strategy:<34} {row.profit_diff:>+14,.0f} {interval:>21}"
+                f"  {roi:>6}"
+            )
+    return "\n".join(lines)
