@@ -49,24 +49,37 @@ def collect_runs(sweep_dir: Path) -> pd.DataFrame:
         summary = json.loads(summary_path.read_text())
         if summary.get("interrupted", True) or "evaluation" not in summary:
             continue
-        overrides = _overrides(summary_path.parent)
-        others = [o for o in overrides if not o.startswith(("seed=", "strategy", "output."))]
-        strategy_keys = [o for o in overrides if o.startswith(("strategy=", "strategy."))]
+        strategy_options, setting = _split(_overrides(summary_path.parent))
         rows.append(
             {
                 "job": summary_path.parent.name,
                 "config_hash": summary.get("config_hash"),
                 "seed": summary["seed"],
-                "strategy": summary["strategy"]
-                + "".join(f" {o}" for o in strategy_keys if o.startswith("strategy.")),
+                "strategy": " ".join([summary["strategy"], *strategy_options]),
                 "scenario": summary["scenario"],
-                "setting": " ".join(o for o in others if not o.startswith("scenario=")),
+                "setting": " ".join(setting),
                 **{k: summary["evaluation"][k] for k in KPIS},
                 "weeks": f"{summary['evaluation']['from_step']}-{summary['evaluation']['to_step']}",
             }
         )
     runs = pd.DataFrame(rows)
     return runs.drop_duplicates("config_hash", keep="last") if len(runs) else runs
+
+
+def _split(overrides: list[str]) -> tuple[list[str], list[str]]:
+    """A job's overrides, less seed, choice of strategy and scenario and output
+    switches: a strategy's own parameters (part of the arm's strategy label)
+    and the rest (the setting under which strategies are compared)."""
+    options, setting = [], []
+    for override in overrides:
+        key = override.split("=", 1)[0]
+        if key in ("seed", "strategy", "scenario") or key.startswith("output."):
+            continue
+        if key.startswith("strategy.") and key != "strategy.rollout_step":
+            options.append(override)
+        else:
+            setting.append(override)
+    return options, setting
 
 
 def _overrides(job_dir: Path) -> list[str]:

@@ -429,7 +429,7 @@ class LoyaltyModel(mesa.Model):
             else 0.0
         )
         forgone = volume * (before.firm.price - self.market.price[FOCAL])
-        return ledger.costs["strategy"] + staff + handling + advertising + forgone
+        return float(ledger.costs["strategy"] + staff + handling + advertising + forgone)
 
 
 def _reporter(column: str):

@@ -329,7 +329,7 @@ class Strategies:
         return total
 
     def cost(self, model: LoyaltyModel, week: Week) -> float:
-        return sum(s.cost(model, week) for s in self.members if s.started)
+        return float(sum(s.cost(model, week) for s in self.members if s.started))
 
 
 def build(config: StrategyConfig) -> Strategies:

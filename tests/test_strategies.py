@@ -1,0 +1,172 @@
+"""The strategy library: each strategy moves its own levers, from its rollout
+step, and is costed; strategies combine."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.config import ConfigError, validate
+from sim.firms import RELATIONSHIP, SERVICE
+from sim.model import LoyaltyModel
+from sim.strategies import STRATEGIES
+from tests.conftest import small_config
+
+ROLLOUT = 6
+STEPS = 12
+
+# What each strategy must change, beyond which the model must be untouched:
+# config keys (model.config vs the levers before rollout), market fields, and
+# whether its outlay is the `strategy` cost line (else an existing line).
+LEVERS = {
+    "staff_training": ({"employees.training"}, set(), False),
+    "employee_engagement": (
+        {"employees.pay", "employees.recognition", "employees.empowerment"},
+        set(),
+        False,
+    ),
+    "easy_complaints": ({"complaints.ease"}, set(), False),
+    "service_recovery": ({"complaints.recovery_quality", "complaints.one_stop"}, set(), False),
+    "proactive_follow_up": ({"complaints.follow_up"}, set(), False),
+    "loyalty_program": (set(), set(), True),
+    "key_experience": (set(), {"focal_segment_bonus"}, True),
+    "advertising_push": (set(), {"advertising_reach", "promise"}, False),
+    "price_cut": (set(), {"price"}, False),
+    "referral_program": ({"word_of_mouth.referral_conversion"}, set(), True),
+    "surprise_and_delight": (set(), set(), True),
+    "focus_best_customers": (set(), {"focal_segment_bonus"}, True),
+}
+
+
+def _flat(settings: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = value
+    return out
+
+
+def _changed_config(model: LoyaltyModel) -> set[str]:
+    now = _flat(dataclasses.asdict(model.config))
+    before = _flat(dataclasses.asdict(model.reference_config))
+    return {k for k in now if not k.startswith("strategy.") and now[k] != before[k]}
+
+
+def _changed_market(model: LoyaltyModel, other: LoyaltyModel) -> set[str]:
+    fields = ("price", "advertising_reach", "promise", "offering", "focal_segment_bonus")
+    return {
+        f for f in fields if not np.array_equal(getattr(model.market, f), getattr(other.market, f))
+    }
+
+
+def _run(*names: str, steps: int = STEPS, **options) -> LoyaltyModel:
+    config = small_config(n=1500, seed=4, steps=steps)
+    config.strategy.rollout_step = ROLLOUT
+    for name in names:
+        strategy = getattr(config.strategy, name)
+        strategy.enabled = True
+        for key, value in options.items():
+            setattr(strategy, key, value)
+    model = LoyaltyModel(config)
+    model.run_for(steps)
+    return model
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return _run()
+
+
+def test_the_library_is_complete():
+    assert set(STRATEGIES) == set(LEVERS)
+
+
+@pytest.mark.parametrize("name", sorted(LEVERS))
+def test_each_strategy_moves_its_levers_from_its_rollout_step(name, baseline):
+    model = _run(name)
+    config_keys, market_fields, own_outlay = LEVERS[name]
+    ts = model.datacollector.get_model_vars_dataframe()
+    base = baseline.datacollector.get_model_vars_dataframe()
+
+    # nothing differs before rollout: same seed, same world
+    pd.testing.assert_frame_equal(ts.iloc[:ROLLOUT], base.iloc[:ROLLOUT])
+    # its levers, and only its levers, changed
+    assert _changed_config(model) == config_keys
+    assert _changed_market(model, baseline) == market_fields
+    # it is costed from rollout on, where its cost belongs
+    after = ts.iloc[ROLLOUT:]
+    assert (ts.strategy_investment.iloc[:ROLLOUT] == 0).all()
+    assert after.strategy_investment.sum() > 0
+    assert (after.cost_strategy.sum() > 0) == own_outlay
+
+
+def test_loyalty_program_enrols_only_its_target_segment():
+    model = _run("loyalty_program", target_segment="value_seekers")
+    c = model.consumers
+    members = c.member & (c.provider == 0)
+    assert members.any()
+    assert (c.segment[members] == model.segments.names.index("value_seekers")).all()
+
+
+def test_focus_best_customers_serves_the_most_valuable_segment_better():
+    model = _run("focus_best_customers")
+    weekly = model.segments.spend_per_visit * model.segments.visit_probability
+    bonus = model.market.focal_segment_bonus
+    best = int(np.argmax(weekly))
+    assert bonus[best, SERVICE] == 1.0 and bonus[best, RELATIONSHIP] == 1.0
+    assert np.delete(bonus, best, axis=0).sum() == 0
+
+
+def test_key_experience_spends_the_same_points_evenly_when_told():
+    key = _run("key_experience")
+    even = _run("key_experience", allocation="even")
+    assert key.market.focal_segment_bonus[0].max() == 1.0
+    assert np.allclose(even.market.focal_segment_bonus, 1.0 / 6)
+    assert key.market.focal_segment_bonus.sum() == pytest.approx(
+        even.market.focal_segment_bonus.sum()
+    )
+
+
+def test_price_cut_investment_is_the_revenue_given_up():
+    model = _run("price_cut", price=0.8)
+    ts = model.datacollector.get_model_vars_dataframe().iloc[ROLLOUT:]
+    # revenue = volume x price, so the revenue given up is revenue x (1 - p) / p
+    assert ts.strategy_investment.to_numpy() == pytest.approx(ts.revenue.to_numpy() * 0.2 / 0.8)
+
+
+def test_a_strategy_starts_at_its_own_rollout_step():
+    model = _run("price_cut", rollout_step=9)
+    ts = model.datacollector.get_model_vars_dataframe()
+    assert (ts.strategy_investment.iloc[:9] == 0).all() and ts.strategy_investment.iloc[9] > 0
+
+
+def test_combined_strategies_apply_both(baseline):
+    model = _run("staff_training", "price_cut")
+    assert _changed_config(model) == {"employees.training"}
+    assert _changed_market(model, baseline) == {"price"}
+    assert model.config.strategy.name == "staff_training+price_cut"
+    alone = _run("price_cut").datacollector.get_model_vars_dataframe()
+    both = model.datacollector.get_model_vars_dataframe()
+    assert (
+        both.strategy_investment.iloc[ROLLOUT:].sum()
+        > alone.strategy_investment.iloc[ROLLOUT:].sum()
+    )
+
+
+def test_firm_wide_strategies_refuse_a_target_segment():
+    config = small_config()
+    config.strategy.price_cut.enabled = True
+    config.strategy.price_cut.target_segment = "value_seekers"
+    with pytest.raises(ConfigError, match="strategy.price_cut.target_segment"):
+        validate(config)
+
+
+def test_an_unknown_target_segment_is_refused():
+    config = small_config()
+    config.strategy.loyalty_program.enabled = True
+    config.strategy.loyalty_program.target_segment = "vip"
+    with pytest.raises(ConfigError, match="null or one of value_seekers"):
+        validate(config)
