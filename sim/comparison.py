@@ -49,7 +49,8 @@ def collect_runs(sweep_dir: Path) -> pd.DataFrame:
         summary = json.loads(summary_path.read_text())
         if summary.get("interrupted", True) or "evaluation" not in summary:
             continue
-        strategy_options, setting = _split(_overrides(summary_path.parent))
+        enabled = summary["strategy"].split("+")
+        strategy_options, setting = _split(_overrides(summary_path.parent), enabled)
         rows.append(
             {
                 "job": summary_path.parent.name,
@@ -66,17 +67,19 @@ def collect_runs(sweep_dir: Path) -> pd.DataFrame:
     return runs.drop_duplicates("config_hash", keep="last") if len(runs) else runs
 
 
-def _split(overrides: list[str]) -> tuple[list[str], list[str]]:
+def _split(overrides: list[str], enabled: list[str]) -> tuple[list[str], list[str]]:
     """A job's overrides, less seed, choice of strategy and scenario and output
-    switches: a strategy's own parameters (part of the arm's strategy label)
-    and the rest (the setting under which strategies are compared)."""
+    switches: the parameters of the strategies in force (part of the arm's
+    strategy label; those of strategies switched off are moot) and the rest
+    (the setting under which strategies are compared)."""
     options, setting = [], []
     for override in overrides:
         key = override.split("=", 1)[0]
         if key in ("seed", "strategy", "scenario") or key.startswith("output."):
             continue
         if key.startswith("strategy.") and key != "strategy.rollout_step":
-            options.append(override)
+            if key.split(".")[1] in enabled:
+                options.append(override)
         else:
             setting.append(override)
     return options, setting

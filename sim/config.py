@@ -410,7 +410,7 @@ class EconomicsConfig:
     retention_cost_per_customer: float = non_negative(0.2)
     acquisition_cost_multiple: float = non_negative(5.0)
     advertising_cost_per_contact: float = non_negative(0.5)
-    fixed_cost_per_step: float = non_negative(0.0)
+    fixed_cost_per_consumer: float = non_negative(1.3)  # a week, per consumer in the market
     annual_discount_rate: float = non_negative(0.1)
     steps_per_year: int = count(52)
 

@@ -58,6 +58,7 @@ def account(
     customers: int,
     new_customers: int,
     advertising_contacts: int,
+    market_size: int,
     config: EconomicsConfig,
 ) -> Ledger:
     """One step's revenue and costs of the focal firm.
@@ -65,6 +66,8 @@ def account(
     `volume_by_visit` is revenue at the reference price: cost of goods scales
     with volume, not price, so a price cut costs margin. Acquisition costs
     `acquisition_cost_multiple` times a year's retention spend per customer.
+    Fixed costs (stores, overheads) are sized to the market the firm serves,
+    `fixed_cost_per_consumer` per consumer, so results do not hang on `population.n`.
     """
     annual_retention = config.retention_cost_per_customer * config.steps_per_year
     ledger = Ledger(revenue=float(revenue_by_visit.sum()))
@@ -79,7 +82,7 @@ def account(
         retention=config.retention_cost_per_customer * customers,
         acquisition=config.acquisition_cost_multiple * annual_retention * new_customers,
         advertising=config.advertising_cost_per_contact * advertising_contacts,
-        fixed=config.fixed_cost_per_step,
+        fixed=config.fixed_cost_per_consumer * market_size,
     )
     return ledger
 

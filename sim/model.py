@@ -398,6 +398,7 @@ class LoyaltyModel(mesa.Model):
             int((c.provider == FOCAL).sum()),
             new_customers,
             int(exposure[:, FOCAL].sum()),
+            c.n,
             cfg,
         )
         employed = int(self.staff.filled.sum())
@@ -406,7 +407,10 @@ class LoyaltyModel(mesa.Model):
         ledger.costs["strategy"] = self.strategy.cost(self, week)
         ledger.investment = self._investment(ledger, complaints, employed, float(volume.sum()))
         ledger.costs.update(payroll(self.staff, ledger.profit, self.config.employees))
-        observe_firm(self.staff, ledger.profit, ledger.revenue, self.config.employees)
+        # staff sense trading (the margin before fixed overheads), not the accounts
+        observe_firm(
+            self.staff, ledger.profit + ledger.costs["fixed"], ledger.revenue, self.config.employees
+        )
         return ledger
 
     def _investment(

@@ -27,6 +27,12 @@ def config_hash(config: Config) -> str:
     with the same fingerprint need not run again (sim/sweep.py)."""
     settings = dataclasses.asdict(config)
     settings.pop("output")  # plots and progress bars do not change the numbers
+    for name in list(settings["strategy"]):  # nor do options of strategies switched off
+        if (
+            isinstance(settings["strategy"][name], dict)
+            and not settings["strategy"][name]["enabled"]
+        ):
+            del settings["strategy"][name]
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -134,7 +134,7 @@ def test_intervals_shrink_with_more_seeds():
 
 
 def test_mean_interval_is_a_student_t_interval():
-    mean, low, high = mean_interval(np.array([1.0, 2.0, 3.0, 4.0]))
+    mean, _low, high = mean_interval(np.array([1.0, 2.0, 3.0, 4.0]))
     # t(0.975, 3) = 3.182, sem = 0.6455
     assert mean == 2.5 and high - mean == pytest.approx(3.1824 * 0.6455, rel=1e-3)
     assert np.isnan(mean_interval(np.array([1.0]))[1])
@@ -218,7 +218,7 @@ def test_joblib_launcher_gives_the_same_jobs_as_the_basic_one(tmp_path):
     for launcher in ("basic", "joblib"):
         sweep_dir = tmp_path / launcher
         proc = _sweep(sweep_dir, "seed=5", "steps=30", f"hydra/launcher={launcher}", cwd=tmp_path)
-        out, err = proc.communicate(timeout=300)
+        _out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
         outputs[launcher] = {
             p.parent.name: p.read_bytes() for p in sweep_dir.glob("*/timeseries.csv")

@@ -160,7 +160,7 @@ def test_firm_wide_strategies_refuse_a_target_segment():
     config = small_config()
     config.strategy.price_cut.enabled = True
     config.strategy.price_cut.target_segment = "value_seekers"
-    with pytest.raises(ConfigError, match="strategy.price_cut.target_segment"):
+    with pytest.raises(ConfigError, match=r"strategy\.price_cut\.target_segment"):
         validate(config)
 
 
