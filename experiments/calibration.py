@@ -4,7 +4,7 @@ Runs the default configuration over several seeds and prints, for each target,
 the model's mean and its spread across seeds. The targets and their sources
 are in docs/ODD.md ("Calibration"). Writes experiments/results/calibration.md.
 
-usage: python experiments/calibration.py [--seeds 5] [--n 10000] [--steps 156]
+usage: python -m experiments.calibration [--seeds 5] [--n 10000] [--steps 156]
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def main() -> None:
         f"# Calibration of the default market ({args.seeds} seeds, "
         f"{args.n:,} consumers, {args.steps} weeks)",
         "",
-        f"Command: `python experiments/calibration.py --seeds {args.seeds} "
+        f"Command: `python -m experiments.calibration --seeds {args.seeds} "
         f"--n {args.n} --steps {args.steps}`",
         "",
         "| figure | model: mean (min – max over seeds) | target | source |",

@@ -14,7 +14,7 @@ shows the same firm with complaining made easy (ten times the voice share)
 and with proactive follow-up (half the silent found). Writes a Markdown
 report with a funnel figure to experiments/results/complaint_funnel/.
 
-usage: python experiments/complaint_funnel.py [--seeds 10] [--n 50000]
+usage: python -m experiments.complaint_funnel [--seeds 10] [--n 50000]
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
 
+from experiments.common import git_commit, mean_half_width
 from sim.complaints import closed_form_funnel
 from sim.config import Config
 from sim.model import LoyaltyModel
@@ -93,11 +93,6 @@ def simulate(config: Config) -> dict[str, float]:
     }
 
 
-def interval(values: pd.Series) -> tuple[float, float]:
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return values.mean(), half
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
@@ -124,7 +119,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(out / "runs.csv", index=False)
 
-    command = f"python experiments/complaint_funnel.py --seeds {args.seeds} --n {args.n}"
+    command = f"python -m experiments.complaint_funnel --seeds {args.seeds} --n {args.n}"
     lines = [
         "# The cost of negative experiences (seed 001)",
         "",
@@ -133,6 +128,9 @@ def main() -> None:
         "confidence intervals of the mean over seeds.",
         "",
         f"Command: `{command}`",
+        "",
+        f"Config: the defaults of `sim/config.py` at commit `{git_commit()}`, "
+        "with the settings above.",
         "",
         'Revenue lost, USD a year. "Simulated" values a lost customer at the average '
         'revenue per customer, as the seed does. "By spend" values them at their own '
@@ -148,7 +146,7 @@ def main() -> None:
         for kind in ("complainer", "silent"):
             cells.append(f"{v[f'closed_{kind}_loss'].iloc[0]:,.0f}")
             for col in (f"{kind}_loss", f"{kind}_loss_by_spend"):
-                mean, half = interval(v[col])
+                mean, half = mean_half_width(v[col])
                 cells.append(f"{mean:,.0f} ± {half:,.0f}")
         total = v.complainer_loss.mean() + v.silent_loss.mean()
         cells.append(f"{100 * total / REVENUE:.1f} %")

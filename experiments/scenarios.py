@@ -5,7 +5,7 @@ seeds and reports, for the weeks after the scenario starts, the focal firm's
 customers lost by reason (seed 003's list), switching to rivals, final
 market share and revenue. Writes experiments/results/scenarios.md.
 
-usage: python experiments/scenarios.py [--seeds 3] [--n 10000] [--steps 156]
+usage: python -m experiments.scenarios [--seeds 3] [--n 10000] [--steps 156]
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def main() -> None:
     table["revenue_vs_stable_%"] = (100 * (mean.revenue / mean.revenue["stable"] - 1)).round(1)
     table["profit_vs_stable_%"] = (100 * (mean.profit / mean.profit["stable"] - 1)).round(1)
     command = (
-        f"python experiments/scenarios.py --seeds {args.seeds} --n {args.n} --steps {args.steps}"
+        f"python -m experiments.scenarios --seeds {args.seeds} --n {args.n} --steps {args.steps}"
     )
     report = "\n".join(
         [

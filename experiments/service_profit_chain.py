@@ -8,7 +8,7 @@ profit) is reported as the slope of a regression across runs, with its 95 %
 confidence interval and R^2. Writes a Markdown report with figures to
 experiments/results/service_profit_chain/.
 
-usage: python experiments/service_profit_chain.py [--lever pay] [--levels 0.8 0.9 1.0 1.1 1.2]
+usage: python -m experiments.service_profit_chain [--lever pay] [--levels 0.8 0.9 1.0 1.1 1.2]
                                                  [--seeds 5] [--n 5000] [--steps 156]
 """
 
@@ -23,6 +23,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
+from experiments.common import git_commit, mean_half_width
 from sim.config import Config
 from sim.model import LoyaltyModel
 
@@ -58,12 +59,6 @@ def run(lever: str, level: float, seed: int, n: int, steps: int) -> dict:
     }
 
 
-def interval(values: pd.Series) -> tuple[float, float]:
-    """Mean and half-width of its 95 % confidence interval (t distribution)."""
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return values.mean(), half
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lever", default="pay", help="a field of employees.* in sim/config.py")
@@ -85,7 +80,7 @@ def main() -> None:
     runs.to_csv(out / "runs.csv", index=False)
 
     command = (
-        f"python experiments/service_profit_chain.py --lever {args.lever} --levels "
+        f"python -m experiments.service_profit_chain --lever {args.lever} --levels "
         f"{' '.join(f'{x:g}' for x in args.levels)} --seeds {args.seeds} "
         f"--n {args.n} --steps {args.steps}"
     )
@@ -99,6 +94,9 @@ def main() -> None:
         "",
         f"Command: `{command}`",
         "",
+        f"Config: the defaults of `sim/config.py` at commit `{git_commit()}`, "
+        "with the settings above.",
+        "",
         "## Each link at each lever level (mean ± 95 % CI over seeds)",
         "",
         "| "
@@ -111,7 +109,7 @@ def main() -> None:
     for level, group in runs.groupby("level"):
         cells = [f"{level:g}"]
         for col, _ in [*LINKS, ("annual_profit", ""), ("employee_turnover", "")]:
-            mean, half = interval(group[col])
+            mean, half = mean_half_width(group[col])
             fmt = ",.0f" if col.startswith("annual_") and col != "annual_retention" else ".3f"
             cells.append(f"{mean:{fmt}} ± {half:{fmt}}")
         lines.append("| " + " | ".join(cells) + " |")
@@ -152,7 +150,7 @@ def main() -> None:
     fig = Figure(figsize=(12, 3))
     axes = fig.subplots(1, len(LINKS))
     for ax, (col, label) in zip(axes, LINKS, strict=True):
-        summary = runs.groupby("level")[col].apply(interval)
+        summary = runs.groupby("level")[col].apply(mean_half_width)
         means = np.array([m for m, _ in summary])
         halves = np.array([h for _, h in summary])
         ax.errorbar(summary.index, means, yerr=halves, marker="o", capsize=3)

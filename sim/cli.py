@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.core.override_parser.types import ChoiceSweep, Override
+from hydra.core.override_parser.types import ChoiceSweep, Glob, Override
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
@@ -49,11 +49,7 @@ def preflight(argv: list[str]) -> None:
         key = override.get_key_element()
         if key.lstrip("+~").startswith("hydra"):
             continue
-        choices = (
-            list(override.sweep_string_iterator())
-            if override.is_sweep_override()
-            else [override.get_value_element_as_str()]
-        )
+        choices = sweep_choices(override)
         values[key] = choices[0]
         if key in GROUPS:
             _check_group(key, override)
@@ -71,9 +67,22 @@ def preflight(argv: list[str]) -> None:
         fail(_one_line(err, values))
 
 
+def sweep_choices(override: Override) -> list[str]:
+    """The values an override takes, as strings; `glob(...)` over a config
+    group (`strategy=glob(*)`) expands to the group's matching options."""
+    value = override.value()
+    if isinstance(value, Glob):
+        return value.filter(group_options(override.get_key_element()))
+    if override.is_sweep_override():
+        return list(override.sweep_string_iterator())
+    return [override.get_value_element_as_str()]
+
+
 def _check_group(group: str, override: Override) -> None:
     """Every option named must exist; only `strategy` takes a list (combined)."""
     value = override.value()
+    if isinstance(value, Glob):
+        return  # matches only options that exist
     for choice in value.list if isinstance(value, ChoiceSweep) else [value]:
         if isinstance(choice, list) and group not in COMBINABLE:
             fail(f"{group}={choice!r} is not allowed: one option (only strategies combine)")

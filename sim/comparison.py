@@ -49,7 +49,7 @@ def collect_runs(sweep_dir: Path) -> pd.DataFrame:
         summary = json.loads(summary_path.read_text())
         if summary.get("interrupted", True) or "evaluation" not in summary:
             continue
-        enabled = summary["strategy"].split("+")
+        enabled, window = summary["strategy"].split("+"), summary["evaluation"]
         strategy_options, setting = _split(_overrides(summary_path.parent), enabled)
         rows.append(
             {
@@ -60,7 +60,7 @@ def collect_runs(sweep_dir: Path) -> pd.DataFrame:
                 "scenario": summary["scenario"],
                 "setting": " ".join(setting),
                 **{k: summary["evaluation"][k] for k in KPIS},
-                "weeks": f"{summary['evaluation']['from_step']}-{summary['evaluation']['to_step']}",
+                "weeks": f"{window['from_step'] + 1}-{window['to_step']}",
             }
         )
     runs = pd.DataFrame(rows)

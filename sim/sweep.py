@@ -21,6 +21,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from sim.cli import sweep_choices
 from sim.comparison import collect_runs, compare
 from sim.reporting import write_comparison
 
@@ -30,8 +31,20 @@ SWEEP_FILE = "sweep.json"
 def count_jobs(overrides: list[str]) -> int:
     """How many jobs Hydra's basic sweeper makes of these overrides."""
     parsed = OverridesParser.create().parse_overrides(list(overrides))
-    sizes = [len(list(o.sweep_string_iterator())) for o in parsed if o.is_sweep_override()]
+    sizes = [len(sweep_choices(o)) for o in parsed if o.is_sweep_override()]
     return math.prod(sizes)
+
+
+def report(sweep_dir: Path, command_line: str) -> list[Path]:
+    """Compare the finished jobs under `sweep_dir`; print and write the result."""
+    table = compare(collect_runs(sweep_dir))
+    if table.empty:
+        print(f"sweep: no finished jobs to compare in {sweep_dir}", file=sys.stderr)
+        return []
+    written = write_comparison(table, sweep_dir, command_line)
+    print(ranking(table))
+    print(f"comparison: {', '.join(str(p) for p in written)}", flush=True)
+    return written
 
 
 class SweepReport(Callback):
@@ -48,14 +61,7 @@ class SweepReport(Callback):
         print(f"sweep: {jobs} jobs -> {sweep_dir}", flush=True)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        sweep_dir = Path(config.hydra.sweep.dir)
-        table = compare(collect_runs(sweep_dir))
-        if table.empty:
-            print("sweep: no finished jobs to compare", file=sys.stderr)
-            return
-        written = write_comparison(table, sweep_dir, command(list(config.hydra.overrides.task)))
-        print(ranking(table))
-        print(f"comparison: {', '.join(str(p) for p in written)}", flush=True)
+        report(Path(config.hydra.sweep.dir), command(list(config.hydra.overrides.task)))
 
 
 def command(task: list[str]) -> str:
@@ -71,7 +77,7 @@ def progress(out_dir: Path, summary: dict, skipped: bool) -> None:
         jobs = json.loads((sweep_dir / SWEEP_FILE).read_text())["jobs"]
     except (OSError, ValueError, KeyError):
         jobs = "?"
-    done = len(collect_runs(sweep_dir))
+    done = sum(1 for _ in sweep_dir.glob("*/summary.json"))  # cheap: no parsing per job
     evaluation = summary["evaluation"]
     status = "already done, kept" if skipped else f"{summary['wall_seconds']:.1f} s"
     print(
@@ -92,10 +98,25 @@ def ranking(table) -> str:
             f"  {'rank':>4}  {'strategy':<34} {'profit vs baseline (95% CI)':>36}  {'ROI':>6}"
         )
         for row in group.itertuples():
-            interval = f"[{row.profit_diff_low:,.0f}, {row.profit_diff_high:,.0f}]"
+            interval = (
+                f"[{row.profit_diff_low:,.0f}, {row.profit_diff_high:,.0f}]"
+                if row.profit_diff_low == row.profit_diff_low
+                else "(one seed: no interval)"
+            )
             roi = f"{row.roi:+.2f}" if row.roi == row.roi else "-"
             lines.append(
                 f"  {row.rank:>4}  {row.strategy:<34} {row.profit_diff:>+14,.0f} {interval:>21}"
                 f"  {roi:>6}"
             )
     return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m sim.sweep <sweep folder>
+    if len(sys.argv) != 2 or not Path(sys.argv[1]).is_dir():
+        sys.exit("usage: python -m sim.sweep <sweep folder>")
+    folder = Path(sys.argv[1])
+    try:
+        recorded = json.loads((folder / SWEEP_FILE).read_text())["command"]
+    except (OSError, ValueError, KeyError):
+        recorded = f"python -m sim.sweep {folder}"
+    report(folder, recorded)

@@ -1,0 +1,127 @@
+"""What every experiment shares: sweeps through `run.py -m` (so an experiment
+runs exactly as a user's sweep does, in parallel, and resumes if cut short)
+and a Markdown report that states the command and config that made it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from matplotlib.figure import Figure
+
+from sim.comparison import collect_runs, mean_interval
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "experiments" / "results"
+
+
+def sweep(name: str, overrides: list[str], launcher: str = "joblib") -> tuple[Path, str]:
+    """Run `python run.py -m <overrides>` into results/<name>/sweep; finished
+    jobs there are kept, so re-running an experiment only does what is missing.
+    Returns the sweep folder and the command."""
+    sweep_dir = RESULTS / name / "sweep"
+    quoted = [f"'{o}'" if any(ch in o for ch in "[]()") else o for o in overrides]
+    command = " ".join(["python run.py -m", *quoted, "output.plots=false"])
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "run.py"),
+            "-m",
+            *overrides,
+            "output.plots=false",
+            f"hydra/launcher={launcher}",
+            f"hydra.sweep.dir={sweep_dir}",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    return sweep_dir, command
+
+
+def job_values(sweep_dir: Path) -> pd.DataFrame:
+    """Finished jobs (sim/comparison.py) with each override as a column."""
+    runs = collect_runs(sweep_dir)
+    values = []
+    for job in runs.job:
+        overrides = yaml.safe_load((sweep_dir / job / ".hydra" / "overrides.yaml").read_text())
+        values.append(dict(o.split("=", 1) for o in overrides))
+    return pd.concat([runs.reset_index(drop=True), pd.DataFrame(values)], axis=1).loc[
+        :, lambda df: ~df.columns.duplicated()
+    ]
+
+
+def window_totals(sweep_dir: Path, job: str, columns: list[str]) -> dict[str, float]:
+    """Sums (or means, for `mean_*` columns) of time-series columns over the
+    job's evaluation window (the weeks after rollout)."""
+    summary = json.loads((sweep_dir / job / "summary.json").read_text())
+    ts = pd.read_csv(sweep_dir / job / "timeseries.csv")
+    window = ts[ts.step > summary["evaluation"]["from_step"]]
+    return {
+        c: float(window[c].mean() if c.startswith(("mean_", "below_")) else window[c].sum())
+        for c in columns
+    }
+
+
+def mean_half_width(values) -> tuple[float, float]:
+    """Mean and the half-width of its 95 % interval."""
+    mean, _, high = mean_interval(values)
+    return mean, high - mean
+
+
+def interval_text(values, fmt: str = "{:,.0f}") -> str:
+    mean, low, high = mean_interval(values)
+    return f"{fmt.format(mean)} [{fmt.format(low)}, {fmt.format(high)}]"
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+class Report:
+    """A Markdown report with its figures, in results/<name>/."""
+
+    def __init__(self, name: str, title: str, command: str, sweeps: list[str]) -> None:
+        self.dir = RESULTS / name
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.lines = [
+            f"# {title}",
+            "",
+            f"Command: `{command}`",
+            "",
+            "Config: the defaults of `sim/config.py` at commit "
+            f"`{git_commit()}`, with the overrides of these runs:",
+            "",
+            *(f"    {s}" for s in sweeps),
+            "",
+            "Intervals are 95 % Student t intervals over seeds (sim/comparison.py).",
+        ]
+
+    def text(self, *paragraphs: str) -> None:
+        for paragraph in paragraphs:
+            self.lines += ["", paragraph]
+
+    def table(self, frame: pd.DataFrame) -> None:
+        self.lines += ["", frame.to_markdown(index=False)]
+
+    def figure(self, fig: Figure, name: str, caption: str) -> None:
+        fig.savefig(self.dir / name, dpi=110, bbox_inches="tight")
+        self.lines += ["", f"![{caption}]({name})"]
+
+    def write(self) -> Path:
+        path = self.dir / "report.md"
+        path.write_text("\n".join(self.lines) + "\n")
+        print(f"report: {path}")
+        return path

@@ -1,0 +1,132 @@
+"""The expectation trap: advertising that promises more than is delivered.
+
+From week 52 the focal firm advertises harder (`advertising_push`, reach 5 %
+from 2 %) and promises `promise_premium` points more than it delivers on
+every dimension (0 = honest advertising). Promises raise expectations (seed
+001 "客户期望决定因素"), and satisfaction is experience minus expectation (the
+Delta law), so a bigger promise wins customers and then disappoints them.
+Each arm is compared with doing nothing, seed by seed, over weeks 53-156.
+Writes experiments/results/expectation_trap/report.md.
+
+usage: python -m experiments.expectation_trap [--seeds 8] [--n 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from experiments.common import Report, interval_text, job_values, sweep, window_totals
+from sim.comparison import mean_interval
+
+NAME = "expectation_trap"
+PREMIUMS = ("0", "1", "2", "3", "4")
+FLOWS = ["acquired", "churned", "mean_expectation", "below_expectation_share", "mean_nps"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--n", type=int, default=10_000)
+    args = parser.parse_args()
+    sweep_dir, command = sweep(
+        NAME,
+        [
+            "strategy=baseline,advertising_push",
+            f"strategy.advertising_push.promise_premium={','.join(PREMIUMS)}",
+            f"seed=range({args.seeds})",
+            f"population.n={args.n}",
+        ],
+    )
+    runs = job_values(sweep_dir)
+    runs["arm"] = np.where(
+        runs.strategy == "baseline", "baseline", runs["strategy.advertising_push.promise_premium"]
+    )
+    runs = runs.drop_duplicates(["arm", "seed"]).reset_index(drop=True)
+    flows = pd.DataFrame([window_totals(sweep_dir, job, FLOWS) for job in runs.job])
+    runs = pd.concat([runs, flows.add_prefix("w_")], axis=1)
+    wide = runs.pivot(index="seed", columns="arm")
+
+    def diff(column: str, arm: str, scale: float = 1.0) -> pd.Series:
+        return scale * (wide[column][arm] - wide[column]["baseline"])
+
+    rows = []
+    for arm in PREMIUMS:
+        rows.append(
+            {
+                "promise premium": arm,
+                "new customers": interval_text(diff("w_acquired", arm), "{:+,.0f}"),
+                "mean expectation": interval_text(diff("w_mean_expectation", arm), "{:+.2f}"),
+                "visits below expectation (points)": interval_text(
+                    diff("w_below_expectation_share", arm, 100), "{:+.1f}"
+                ),
+                "churned": interval_text(diff("w_churned", arm), "{:+,.0f}"),
+                "mean NPS": interval_text(diff("w_mean_nps", arm), "{:+.1f}"),
+                "customers at end": interval_text(diff("customers", arm), "{:+,.0f}"),
+                "profit": interval_text(diff("profit", arm), "{:+,.0f}"),
+            }
+        )
+    report = Report(
+        NAME,
+        "The expectation trap: promising more than is delivered",
+        f"python -m experiments.{NAME} --seeds {args.seeds} --n {args.n}",
+        [command],
+    )
+    report.text(
+        f"{args.n:,} consumers, {args.seeds} seeds, 156 weeks. From week 52 the focal firm "
+        "advertises to 5 % of consumers a week (2 % before) and promises `promise premium` "
+        "points above what it delivers on every dimension. Differences from doing nothing "
+        "over weeks 53-156 (same seeds)."
+    )
+    report.table(pd.DataFrame(rows))
+    best = max(PREMIUMS, key=lambda a: diff("profit", a).mean())
+    honest, most = diff("profit", "0"), diff("profit", PREMIUMS[-1])
+    report.text(
+        f"The most profitable promise is a premium of **{best}** point(s). Honest advertising "
+        f"(premium 0): profit {interval_text(honest, '{:+,.0f}')}; the largest promise "
+        f"({PREMIUMS[-1]} points): {interval_text(most, '{:+,.0f}')}. A bigger promise "
+        "raises expectations across the market it reaches, so more visits fall short of "
+        "them: customers won by the promise are lost to disappointment, and the firm's "
+        "own customers, who see the advertising too, grow harder to please."
+    )
+    report.figure(_figure(wide), "expectation_trap.png", "promise premium against outcomes")
+    report.write()
+
+
+def _figure(wide: pd.DataFrame) -> Figure:
+    fig = Figure(figsize=(12, 3.8))
+    axes = fig.subplots(1, 4)
+    x = [float(a) for a in PREMIUMS]
+    for ax, (column, label, scale) in zip(
+        axes,
+        (
+            ("w_acquired", "new customers vs baseline", 1),
+            ("w_below_expectation_share", "visits below expectation (points)", 100),
+            ("w_churned", "customers lost vs baseline", 1),
+            ("profit", "profit vs baseline", 1),
+        ),
+        strict=True,
+    ):
+        stats = [
+            mean_interval(scale * (wide[column][a] - wide[column]["baseline"])) for a in PREMIUMS
+        ]
+        mean = np.array([s[0] for s in stats])
+        ax.errorbar(
+            x,
+            mean,
+            yerr=[mean - [s[1] for s in stats], [s[2] for s in stats] - mean],
+            marker="o",
+            capsize=3,
+        )
+        ax.axhline(0, color="gray", lw=0.8)
+        ax.set_xlabel("promise premium (points)")
+        ax.set_title(label, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Loyalty economics (seed 003): how the focal firm's profit responds to its
+retention.
+
+Retention is moved on its own, with nothing else changed and nothing paid: every
+customer of the focal firm is enrolled at week 52 in a programme that costs
+nothing (`loyalty_program` with enrolment 1, no rewards, no running cost), and
+`churn.membership_weight` (how much membership lowers the churn hazard and
+silent defection, on the logit scale) is swept. The firm as it is has weight 1;
+lower weights are lost loyalty, higher ones gained loyalty. Profit over weeks
+53-156 is compared with weight 1, seed by seed. Seed 003 quotes: retention up
+5 points -> profit up 25-85 %; loyalty down 5 % -> profit down 25 %.
+Writes experiments/results/retention_economics/report.md.
+
+usage: python -m experiments.retention_economics [--seeds 8] [--n 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+from experiments.common import Report, job_values, sweep
+from sim.comparison import mean_interval
+
+NAME = "retention_economics"
+WEIGHTS = ("0", "0.5", "1", "1.5", "2", "2.5")
+REFERENCE = "1"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--n", type=int, default=10_000)
+    args = parser.parse_args()
+    sweep_dir, command = sweep(
+        NAME,
+        [
+            "strategy=loyalty_program",
+            "strategy.loyalty_program.enrolment_rate=1",
+            "strategy.loyalty_program.reward_share=0",
+            "strategy.loyalty_program.cost_per_member=0",
+            f"churn.membership_weight={','.join(WEIGHTS)}",
+            f"seed=range({args.seeds})",
+            f"population.n={args.n}",
+        ],
+    )
+    runs = job_values(sweep_dir)
+    runs["retention"] = 1.0 - runs.annual_churn_rate
+    wide = runs.pivot(index="seed", columns="churn.membership_weight")
+    rows = []
+    for weight in WEIGHTS:
+        points = 100 * (wide.retention[weight] - wide.retention[REFERENCE])
+        change = 100 * (wide.profit[weight] / wide.profit[REFERENCE] - 1)
+        rows.append(
+            {
+                "membership weight": weight,
+                "annual retention": mean_interval(wide.retention[weight])[0],
+                "retention change (points)": points,
+                "profit change (%)": change,
+                "profit": wide.profit[weight],
+            }
+        )
+    points = np.concatenate([r["retention change (points)"] for r in rows])
+    change = np.concatenate([r["profit change (%)"] for r in rows])
+    fit = stats.linregress(points, change)
+    half = stats.t.ppf(0.975, len(points) - 2) * fit.stderr
+
+    report = Report(
+        NAME,
+        "Retention economics: profit against retention (seed 003)",
+        f"python -m experiments.{NAME} --seeds {args.seeds} --n {args.n}",
+        [command],
+    )
+    report.text(
+        f"{args.n:,} consumers, {args.seeds} seeds, 156 weeks; figures over weeks 53-156, "
+        "after every focal customer joins a free programme at week 52. "
+        f"Reference: membership weight {REFERENCE} (the firm as it is). Default economics "
+        "of sim/config.py: gross margin 40 %, fixed costs 1.3 per consumer in the market "
+        "a week, which leave a net margin of about 4 % (docs/ODD.md, economics)."
+    )
+    report.table(
+        pd.DataFrame(
+            {
+                "membership weight": [r["membership weight"] for r in rows],
+                "annual retention": [f"{r['annual retention']:.1%}" for r in rows],
+                "retention change (points)": [
+                    _interval(r["retention change (points)"], "{:+.1f}") for r in rows
+                ],
+                "profit, weeks 53-156": [_interval(r["profit"], "{:,.0f}") for r in rows],
+                "profit change (%)": [_interval(r["profit change (%)"], "{:+.1f}") for r in rows],
+            }
+        )
+    )
+    report.text(
+        f"Across all runs, profit changes by **{fit.slope:.1f} % per point of retention** "
+        f"(95 % CI {fit.slope - half:.1f} to {fit.slope + half:.1f}; R² {fit.rvalue**2:.2f}). "
+        f"Five points more retention: **{5 * fit.slope:+.0f} %** profit "
+        f"({5 * (fit.slope - half):+.0f} to {5 * (fit.slope + half):+.0f} %); seed 003 "
+        "quotes +25 to +85 %. Five points less: "
+        f"**{-5 * fit.slope:+.0f} %**; seed 003 quotes about -25 % for loyalty down 5 %.",
+        "Why so strong: the net margin is thin (a few %), so the extra margin of the "
+        "customers kept, who also buy more as their loyalty grows and need no acquisition "
+        "spend, is large against profit. Over two years the effect is still building: the "
+        "customer base has not reached its new steady state.",
+    )
+    report.figure(_figure(points, change, fit), "profit_vs_retention.png", "profit vs retention")
+    report.write()
+
+
+def _interval(values, fmt: str) -> str:
+    mean, low, high = mean_interval(values)
+    if low != low:
+        return fmt.format(mean)
+    return f"{fmt.format(mean)} [{fmt.format(low)}, {fmt.format(high)}]"
+
+
+def _figure(points: np.ndarray, change: np.ndarray, fit) -> Figure:
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.subplots()
+    ax.scatter(points, change, s=12, alpha=0.6, label="run (paired with weight 1, same seed)")
+    x = np.linspace(points.min(), points.max(), 50)
+    ax.plot(x, fit.intercept + fit.slope * x, color="black", label=f"fit: {fit.slope:.1f} %/pt")
+    ax.axvspan(4.5, 5.5, color="tab:green", alpha=0.1)
+    seed = "seed 003: +5 pts → +25–85 %"
+    ax.fill_between([4.5, 5.5], 25, 85, color="tab:green", alpha=0.3, label=seed)
+    ax.axhline(0, color="gray", lw=0.8)
+    ax.axvline(0, color="gray", lw=0.8)
+    ax.set_xlabel("retention change (points)")
+    ax.set_ylabel("profit change (%)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+if __name__ == "__main__":
+    main()
