@@ -54,15 +54,17 @@ def job_values(sweep_dir: Path) -> pd.DataFrame:
     ]
 
 
-def window_totals(sweep_dir: Path, job: str, columns: list[str]) -> dict[str, float]:
-    """Sums (or means, for `mean_*` columns) of time-series columns over the
-    job's evaluation window (the weeks after rollout)."""
+def window_totals(
+    sweep_dir: Path, job: str, sums: list[str], means: tuple[str, ...] = ()
+) -> dict[str, float]:
+    """Sums (and means) of time-series columns over the job's evaluation
+    window (the weeks after rollout)."""
     summary = json.loads((sweep_dir / job / "summary.json").read_text())
     ts = pd.read_csv(sweep_dir / job / "timeseries.csv")
     window = ts[ts.step > summary["evaluation"]["from_step"]]
     return {
-        c: float(window[c].mean() if c.startswith(("mean_", "below_")) else window[c].sum())
-        for c in columns
+        **{c: float(window[c].sum()) for c in sums},
+        **{c: float(window[c].mean()) for c in means},
     }
 
 

@@ -37,6 +37,7 @@ def acquire(
     prospects: np.ndarray,
     exposure: np.ndarray,
     referral_counts: np.ndarray,
+    promise_premium: np.ndarray,
     acquisition: AcquisitionConfig,
     word_of_mouth: WordOfMouthConfig,
     rng: np.random.Generator,
@@ -45,12 +46,18 @@ def acquire(
     proportional to its rate (competing risks).
 
     `exposure` is (n, firms) bool, advertising reach this step;
-    `referral_counts` (n, firms) praise heard per firm.
+    `referral_counts` (n, firms) praise heard per firm; `promise_premium`
+    (firms) how many points, on average, a firm's advertising promises above
+    what it delivers: each point converts `promise_pull` more (assumption; the
+    bait of the expectation trap, seed 001 "客户期望决定因素").
     """
     n_firms = exposure.shape[1]
+    conversion = acquisition.advertising_conversion * (
+        1.0 + acquisition.promise_pull * np.maximum(promise_premium, 0.0)
+    )
     rates = np.concatenate(
         [
-            exposure[prospects] * _rate(acquisition.advertising_conversion),
+            exposure[prospects] * np.array([_rate(p) for p in conversion]),
             referral_counts[prospects] * _rate(word_of_mouth.referral_conversion),
         ],
         axis=1,
@@ -66,3 +73,17 @@ def acquire(
         firm=(pick % n_firms).astype(np.int16),
         channel=pick // n_firms,
     )
+
+
+def anchor_on_promise(
+    consumers: Consumers, acquisitions: Acquisitions, overpromise: np.ndarray, weight: float
+) -> None:
+    """A customer won by an advertisement expects, in part, what it promised
+    beyond what the firm delivers: `weight` of that excess (firms x 6) is added
+    to their expectation (assumption; seed 001 "客户期望决定因素": promises set
+    expectations). Honest advertising adds nothing; over-promising wins
+    customers who are then disappointed: the expectation trap."""
+    by_ad = acquisitions.channel == ADVERTISING
+    who, firm = acquisitions.consumers[by_ad], acquisitions.firm[by_ad]
+    raised = consumers.expectation[who] + weight * np.maximum(overpromise[firm], 0.0)
+    consumers.expectation[who] = np.minimum(raised, 10.0)

@@ -379,6 +379,8 @@ class WordOfMouthConfig:
 @dataclass
 class AcquisitionConfig:
     advertising_conversion: float = probability(0.15)
+    promise_pull: float = non_negative(0.2)  # more conversion per point promised above delivery
+    promise_anchoring: float = probability(0.5)  # share of an overpromise new customers expect
     new_customer_attitude: float = attitude(0.1)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim import competitors, scenarios, strategies
-from sim.acquisition import REFERRAL, Acquisitions, acquire
+from sim.acquisition import REFERRAL, Acquisitions, acquire, anchor_on_promise
 from sim.agents import Competitor, Customer, Employee, FocalFirm
 from sim.churn import REASON, Departures, competitor_pull, depart
 from sim.complaints import (
@@ -184,6 +184,7 @@ class LoyaltyModel(mesa.Model):
             np.flatnonzero(prospects),
             exposure,
             referral_counts,
+            np.maximum(self.market.promise - self.market.offering, 0.0).mean(axis=1),
             cfg.acquisition,
             cfg.word_of_mouth,
             self.rng,
@@ -191,6 +192,8 @@ class LoyaltyModel(mesa.Model):
         c.switch_provider(
             acquisitions.consumers, acquisitions.firm, cfg.acquisition.new_customer_attitude
         )
+        overpromise = self.market.promise - self.market.offering
+        anchor_on_promise(c, acquisitions, overpromise, cfg.acquisition.promise_anchoring)
         c.tenure[c.provider != PROSPECT] += 1
         np.add.at(self.flows, (departures.origin + 1, departures.destination + 1), 1)
         np.add.at(self.flows, (0, acquisitions.firm + 1), 1)

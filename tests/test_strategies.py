@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.acquisition import Acquisitions, anchor_on_promise
 from sim.config import ConfigError, validate
 from sim.firms import RELATIONSHIP, SERVICE
 from sim.model import LoyaltyModel
@@ -170,3 +171,29 @@ def test_an_unknown_target_segment_is_refused():
     config.strategy.loyalty_program.target_segment = "vip"
     with pytest.raises(ConfigError, match="null or one of value_seekers"):
         validate(config)
+
+
+def test_overpromising_raises_new_customers_expectations_honest_ads_do_not():
+    model = LoyaltyModel(small_config(n=200))
+    c = model.consumers
+    who = np.array([0, 1, 2])
+    before = c.expectation[who].copy()
+    won = Acquisitions(who, np.array([0, 0, 0], dtype=np.int16), np.array([0, 0, 1]))
+    overpromise = np.zeros((model.market.n_firms, 6))
+    anchor_on_promise(c, won, overpromise, 0.5)
+    assert np.array_equal(c.expectation[who], before)  # honest: nothing added
+    overpromise[0] = 2.0
+    anchor_on_promise(c, won, overpromise, 0.5)
+    raised = np.minimum(before + 1.0, 10.0)
+    assert np.allclose(c.expectation[who[:2]], raised[:2])  # won by the ad
+    assert np.array_equal(c.expectation[2], before[2])  # won by referral: unchanged
+
+
+def test_advertising_push_wins_more_the_more_it_promises():
+    honest = _run("advertising_push", promise_premium=0.0, steps=30)
+    bold = _run("advertising_push", promise_premium=3.0, steps=30)
+    won = {
+        name: m.datacollector.get_model_vars_dataframe().acquired_advertising.iloc[ROLLOUT:].sum()
+        for name, m in (("honest", honest), ("bold", bold))
+    }
+    assert won["bold"] > won["honest"]
