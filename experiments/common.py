@@ -60,7 +60,7 @@ def window_totals(
     """Sums (and means) of time-series columns over the job's evaluation
     window (the weeks after rollout)."""
     summary = json.loads((sweep_dir / job / "summary.json").read_text())
-    ts = pd.read_csv(sweep_dir / job / "timeseries.csv")
+    ts = pd.read_csv(next((sweep_dir / job).glob("timeseries.csv*")))
     window = ts[ts.step > summary["evaluation"]["from_step"]]
     return {
         **{c: float(window[c].sum()) for c in sums},

@@ -8,6 +8,7 @@ and what is allowed.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -47,6 +48,8 @@ def preflight(argv: list[str]) -> None:
     values, first = {}, []
     for override in parsed:
         key = override.get_key_element()
+        if key == "hydra/launcher":
+            _check_launcher(override.get_value_element_as_str())
         if key.lstrip("+~").startswith("hydra"):
             continue
         choices = sweep_choices(override)
@@ -65,6 +68,23 @@ def preflight(argv: list[str]) -> None:
         fail(str(err).splitlines()[0])
     except (HydraException, OmegaConfBaseException) as err:
         fail(_one_line(err, values))
+
+
+LAUNCHER_PLUGINS = {  # optional launchers: (plugin module, extra that installs it)
+    "ray": ("hydra_plugins.hydra_ray_launcher", "ray"),
+    "ray_local": ("hydra_plugins.hydra_ray_launcher", "ray"),
+    "slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+    "submitit_slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+}
+
+
+def _check_launcher(name: str) -> None:
+    """A launcher whose plugin is not installed: say which extra installs it."""
+    if name not in LAUNCHER_PLUGINS:
+        return
+    module, extra = LAUNCHER_PLUGINS[name]
+    if importlib.util.find_spec(module) is None:
+        fail(f'hydra/launcher={name!r} needs its Hydra plugin: pip install -e ".[{extra}]"')
 
 
 def sweep_choices(override: Override) -> list[str]:

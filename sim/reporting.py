@@ -22,11 +22,18 @@ SURVEY_SAMPLE = 1000  # customers asked at the end of a run (seed 001's survey, 
 
 def write_tables(timeseries: pd.DataFrame, summary: dict, model, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    timeseries.to_csv(out_dir / "timeseries.csv", index=False)
-    model.firm_table().to_csv(out_dir / "firms.csv", index=False)
-    model.flow_table().to_csv(out_dir / "flows.csv")
+    suffix = model.config.output.tables
+    # gzip without a timestamp: the same run gives the same bytes, whatever launched it
+    compression = {"method": "gzip", "mtime": 0} if suffix.endswith(".gz") else None
+    tables = {
+        "timeseries": (timeseries, False),
+        "firms": (model.firm_table(), False),
+        "flows": (model.flow_table(), True),
+    }
     if (model.consumers.provider == 0).any():
-        survey(model, SURVEY_SAMPLE).to_csv(out_dir / "key_experience.csv", index=False)
+        tables["key_experience"] = (survey(model, SURVEY_SAMPLE), False)
+    for name, (table, index) in tables.items():
+        table.to_csv(out_dir / f"{name}.{suffix}", index=index, compression=compression)
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 

@@ -42,8 +42,10 @@ def finished(config: Config, out_dir: Path) -> dict | None:
         summary = json.loads((out_dir / "summary.json").read_text())
     except (OSError, ValueError):
         return None
-    done = not summary.get("interrupted", True) and summary.get("config_hash") == config_hash(
-        config
+    done = (
+        not summary.get("interrupted", True)
+        and summary.get("config_hash") == config_hash(config)
+        and (out_dir / f"timeseries.{config.output.tables}").exists()
     )
     return summary if done else None
 

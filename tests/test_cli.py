@@ -146,3 +146,12 @@ def test_interrupted_run_keeps_every_completed_step(tmp_path):
     ts = pd.read_csv(out / "timeseries.csv")
     assert summary["interrupted"] and 0 < summary["steps_completed"] < 100000
     assert len(ts) == summary["steps_completed"] + 1
+
+
+def test_a_launcher_without_its_plugin_names_the_extra(tmp_path, monkeypatch):
+    from sim import cli
+
+    monkeypatch.setitem(cli.LAUNCHER_PLUGINS, "ray_local", ("no_such_plugin_module", "ray"))
+    with pytest.raises(SystemExit) as stop:
+        cli.preflight(["-m", "seed=0", "hydra/launcher=ray_local"])
+    assert stop.value.code == 2
