@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sim.config import ConfigError, FirmConfig, ScenarioConfig
 from sim.firms import BRAND
+from sim.schedule import FromStep
 
 if TYPE_CHECKING:
     from sim.model import LoyaltyModel
@@ -22,31 +23,19 @@ FOCAL = 0
 
 
 @dataclass
-class Stable:
+class Stable(FromStep):
     """A stable market: offerings, prices and expectations change only through
-    the model's own dynamics (rivals' adaptation included)."""
+    the model's own dynamics (rivals' adaptation included). A scenario's
+    `start` and `every_week` act from `scenario.start_step` on."""
 
     config: ScenarioConfig
-    started: bool = False
 
     def entrants(self) -> list[FirmConfig]:
         """Firms that are not in the market at first but may enter."""
         return []
 
-    def apply(self, model: LoyaltyModel) -> None:
-        """Called at the start of every week."""
-        if model.steps < self.config.start_step:
-            return
-        if not self.started:
-            self.started = True
-            self.start(model)
-        self.every_week(model)
-
-    def start(self, model: LoyaltyModel) -> None:
-        """What changes at `start_step`."""
-
-    def every_week(self, model: LoyaltyModel) -> None:
-        """What changes every week from `start_step` on."""
+    def first_step(self) -> int:
+        return self.config.start_step
 
 
 class PriceWar(Stable):

@@ -27,6 +27,7 @@ from sim import config as schema
 from sim.config import DIMENSIONS, StrategyConfig, StrategyOptions
 from sim.firms import RELATIONSHIP, SERVICE
 from sim.population import N_DIMS
+from sim.schedule import FromStep
 from sim.survey import key_dimension, survey
 
 if TYPE_CHECKING:
@@ -45,27 +46,15 @@ class Week:
 
 
 @dataclass
-class Strategy:
-    """A documented set of lever changes with a cost, from `rollout_step` on."""
+class Strategy(FromStep):
+    """A documented set of lever changes with a cost, from `rollout_step` on:
+    `start` makes the lever changes at rollout, `every_week` acts after."""
 
     options: StrategyOptions
     rollout_step: int
-    started: bool = False
 
-    def apply(self, model: LoyaltyModel) -> None:
-        """Called at the start of every week."""
-        if model.steps < self.rollout_step:
-            return
-        if not self.started:
-            self.started = True
-            self.start(model)
-        self.every_week(model)
-
-    def start(self, model: LoyaltyModel) -> None:
-        """The lever changes made at rollout."""
-
-    def every_week(self, model: LoyaltyModel) -> None:
-        """What the strategy does every week from rollout on."""
+    def first_step(self) -> int:
+        return self.rollout_step
 
     def experience_uplift(self, model: LoyaltyModel, visitors: np.ndarray) -> np.ndarray | None:
         """Extra experience (visitors x 6) of this week's focal visits, or None."""
