@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 from pathlib import Path
 from typing import NoReturn
 
@@ -20,11 +21,22 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
-from sim.config import Config, ConfigError, validate
+from sim.config import Config, ConfigError, register_configs, validate
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 GROUPS = ("network", "strategy", "scenario")
 COMBINABLE = ("strategy",)  # `strategy=[a,b]` runs both together
+
+
+_HYDRA = threading.Lock()  # Hydra's global state holds one composition at a time
+
+
+def compose_config(overrides: list[str]) -> Config:
+    """The config `python run.py OVERRIDES...` would run, without running it
+    (nor checking ranges: `validate` does that)."""
+    register_configs()
+    with _HYDRA, initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        return OmegaConf.to_object(compose("config", overrides=overrides))
 
 
 def fail(message: str) -> NoReturn:
@@ -58,10 +70,7 @@ def preflight(argv: list[str]) -> None:
             _check_group(key, override)
         first.append(f"{key}={choices[0]}")
     try:
-        with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose("config", overrides=first)
-        config: Config = OmegaConf.to_object(cfg)
-        validate(config)
+        validate(compose_config(first))
     except ConfigError as err:
         fail(str(err))
     except MissingConfigException as err:

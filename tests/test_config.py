@@ -1,19 +1,10 @@
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
-from sim.cli import CONFIG_DIR, GROUPS, LAUNCHER_PLUGINS, group_options
-from sim.config import Config, ConfigError, register_configs, validate
+from sim.cli import CONFIG_DIR, GROUPS, LAUNCHER_PLUGINS, compose_config, group_options
+from sim.config import Config, ConfigError, validate
 from sim.model import LoyaltyModel
-
-register_configs()
-
-
-def _compose(overrides: list[str]) -> Config:
-    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
-        return OmegaConf.to_object(compose("config", overrides=overrides))
 
 
 def _every_option() -> list[tuple[str, str]]:
@@ -27,7 +18,7 @@ def test_every_config_composes_and_builds_a_model(group, option, tmp_path):
         edges = tmp_path / "edges.txt"
         edges.write_text("\n".join(f"{i} {i + 1}" for i in range(199)))
         overrides.append(f"network.path={edges}")
-    config = _compose(overrides)
+    config = compose_config(overrides)
     validate(config)
     model = LoyaltyModel(config)
     model.step()
