@@ -52,31 +52,44 @@ def preflight(argv: list[str]) -> None:
     """Exit with one clear line if the command line cannot make a valid run."""
     if any(a.startswith("-") and a not in ("-m", "--multirun") for a in argv):
         return  # --help, --cfg, -c ...: Hydra's own business
-    overrides = [a for a in argv if not a.startswith("-")]
+    message = problem([a for a in argv if not a.startswith("-")])
+    if message:
+        fail(message)
+
+
+class CommandLineError(ValueError):
+    """An override that cannot make a valid run; the message is one line."""
+
+
+def problem(overrides: list[str]) -> str | None:
+    """What is wrong with these overrides, in one line naming the key, the value
+    and what is allowed; None when they make a valid run (each sweep at its
+    first value)."""
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as err:
-        fail(str(err).splitlines()[0])
+        return str(err).splitlines()[0]
     values, first = {}, []
-    for override in parsed:
-        key = override.get_key_element()
-        if key == "hydra/launcher":
-            _check_launcher(override.get_value_element_as_str())
-        if key.lstrip("+~").startswith("hydra"):
-            continue
-        choices = sweep_choices(override)
-        values[key] = choices[0]
-        if key in GROUPS:
-            _check_group(key, override)
-        first.append(f"{key}={choices[0]}")
     try:
+        for override in parsed:
+            key = override.get_key_element()
+            if key == "hydra/launcher":
+                _check_launcher(override.get_value_element_as_str())
+            if key.lstrip("+~").startswith("hydra"):
+                continue
+            choices = sweep_choices(override)
+            values[key] = choices[0]
+            if key in GROUPS:
+                _check_group(key, override)
+            first.append(f"{key}={choices[0]}")
         validate(compose_config(first))
-    except ConfigError as err:
-        fail(str(err))
+    except (ConfigError, CommandLineError) as err:
+        return str(err)
     except MissingConfigException as err:
-        fail(str(err).splitlines()[0])
+        return str(err).splitlines()[0]
     except (HydraException, OmegaConfBaseException) as err:
-        fail(_one_line(err, values))
+        return _one_line(err, values)
+    return None
 
 
 LAUNCHER_PLUGINS = {  # optional launchers: (plugin module, extra that installs it)
@@ -93,7 +106,9 @@ def _check_launcher(name: str) -> None:
         return
     module, extra = LAUNCHER_PLUGINS[name]
     if importlib.util.find_spec(module) is None:
-        fail(f'hydra/launcher={name!r} needs its Hydra plugin: pip install -e ".[{extra}]"')
+        raise CommandLineError(
+            f'hydra/launcher={name!r} needs its Hydra plugin: pip install -e ".[{extra}]"'
+        )
 
 
 def sweep_choices(override: Override) -> list[str]:
@@ -114,10 +129,12 @@ def _check_group(group: str, override: Override) -> None:
         return  # matches only options that exist
     for choice in value.list if isinstance(value, ChoiceSweep) else [value]:
         if isinstance(choice, list) and group not in COMBINABLE:
-            fail(f"{group}={choice!r} is not allowed: one option (only strategies combine)")
+            raise CommandLineError(
+                f"{group}={choice!r} is not allowed: one option (only strategies combine)"
+            )
         for name in choice if isinstance(choice, list) else [choice]:
             if name not in group_options(group):
-                fail(
+                raise CommandLineError(
                     f"{group}={name!r} is not allowed: expected one of "
                     f"{', '.join(group_options(group))}"
                 )

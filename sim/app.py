@@ -1,0 +1,173 @@
+"""The classroom dashboard: a live market on Mesa's SolaraViz (MODEL.md §1).
+
+    solara run sim/app.py          # then open http://localhost:8765
+
+The word-of-mouth network turns from promoters to detractors while charts of
+share, NPS, complaints, churn by reason, profit and staff engagement move
+beside it. The sidebar holds play / step / reset and the levers; reset
+starts over with the same seed, so a run can be shown twice. A lesson loads a
+prepared setting (sim/lessons.py). The model, its controls and the charts'
+specs are in sim/dashboard.py; this module lays out the page.
+
+Needs the dashboard extra: pip install -e ".[dashboard]".
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import markdown
+import solara
+import solara.server.settings
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim import charts
+from sim.dashboard import (
+    CONTROLS,
+    NETWORK_NODES,
+    TIME_SERIES,
+    DashboardModel,
+    churn_chart,
+    history,
+    key_figures,
+    lesson_settings,
+    time_series_chart,
+)
+from sim.lessons import FREE_PLAY, LESSONS
+
+
+def serve_vega_offline() -> None:
+    """Solara's Vega-Lite widget loads vega@5, vega-lite@5 and vega-embed@6
+    through Solara's CDN cache, which the solara-assets package fills with
+    exact versions (vega@5.21.0 ...). Copy each file to the path the widget
+    asks for, so that charts draw without internet access (a classroom
+    network, CI)."""
+    cache = solara.server.settings.assets.proxy_cache_dir
+    for package, major, name in (
+        ("vega", 5, "vega"),
+        ("vega-lite", 5, "vega-lite"),
+        ("vega-embed", 6, "vega-embed"),
+    ):
+        wanted = cache / f"{package}@{major}" / "build" / f"{name}.min.js"
+        shipped = sorted(cache.glob(f"{package}@{major}.*/build/{name}.min.js"))
+        if shipped and not wanted.exists():
+            wanted.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shipped[-1], wanted)
+
+
+def _html(text: str) -> None:
+    """Markdown as HTML (solara.Markdown would fetch KaTeX from a CDN)."""
+    solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text, extensions=["tables"]))
+
+
+# --- components: each one a card of the page, redrawn every step ---------------
+
+lesson = solara.reactive(FREE_PLAY)
+
+
+@solara.component
+def KeyFigures(model: DashboardModel) -> None:
+    update_counter.get()
+    config = model.config
+    with solara.Column(classes=["key-figures"], gap="4px"):
+        solara.Text(
+            f"Week {model.steps} of {config.steps}",
+            classes=["week-counter"],
+            style={"font-size": "1.4em", "font-weight": "bold"},
+        )
+        _html(
+            f"strategy **{config.strategy.name}** from week {config.strategy.rollout_step}, "
+            f"scenario **{config.scenario.name}**"
+            + (
+                f" from week {config.scenario.start_step}"
+                if config.scenario.name != "stable"
+                else ""
+            )
+        )
+        rows = "".join(
+            f"<tr><td>{kpi}</td><td align='right'>{now}</td><td align='right'>{then}</td></tr>"
+            for kpi, now, then in key_figures(model)
+        )
+        solara.HTML(
+            tag="table",
+            unsafe_innerHTML="<tr><th></th><th>now</th><th>week 0</th></tr>" + rows,
+            style={"font-size": "0.9em", "line-height": "1.25"},
+        )
+
+
+@solara.component
+def LessonPanel(model: DashboardModel) -> None:
+    update_counter.get()
+    with solara.Column(classes=["lesson"], gap="4px"):
+        solara.Select("lesson", value=lesson, values=list(LESSONS))
+        _html(LESSONS[lesson.value].story)
+        _html("The same run from the command line:\n\n    " + " ".join(model.command))
+        if model.problem:
+            solara.Error(f"overrides not used: {model.problem}")
+
+
+@solara.component
+def NetworkView(model: DashboardModel) -> None:
+    update_counter.get()
+    sample = solara.use_memo(lambda: charts.NetworkSample.of(model, NETWORK_NODES), [model])
+    solara.FigureMatplotlib(charts.network(model, sample, size=(7.2, 6)), format="png", dpi=72)
+
+
+def _time_series(name: str):
+    @solara.component
+    def TimeSeriesChart(model: DashboardModel) -> None:
+        update_counter.get()
+        with solara.Div(classes=[f"chart-{name}"]):
+            solara.FigureAltair(time_series_chart(history(model), TIME_SERIES[name]))
+
+    return TimeSeriesChart
+
+
+@solara.component
+def ChurnChart(model: DashboardModel) -> None:
+    update_counter.get()
+    with solara.Div(classes=["chart-churn"]):
+        solara.FigureAltair(churn_chart(history(model)))
+
+
+COMPONENTS = [
+    NetworkView,
+    KeyFigures,
+    LessonPanel,
+    _time_series("customers"),
+    _time_series("satisfaction"),
+    _time_series("complaints"),
+    ChurnChart,
+    _time_series("economics"),
+    _time_series("employees"),
+]
+
+
+def model_params(settings: dict, overrides: str) -> dict:
+    """The sidebar's inputs (Mesa user parameters), set to `settings`."""
+    params = {
+        name: {**control.widget, "label": control.label, "value": settings[name]}
+        for name, control in CONTROLS.items()
+    }
+    params["overrides"] = {"type": "InputText", "label": "more overrides", "value": overrides}
+    return params
+
+
+@solara.component
+def Page() -> None:
+    """Mesa's SolaraViz for the chosen lesson: choosing another lesson starts
+    a new dashboard, its controls set as the lesson says."""
+    chosen = LESSONS[lesson.value]
+    settings, overrides = lesson_settings(chosen), " ".join(chosen.overrides)
+    model = solara.use_memo(lambda: DashboardModel(overrides=overrides, **settings), [lesson.value])
+    SolaraViz(
+        model,
+        components=COMPONENTS,
+        model_params=model_params(settings, overrides),
+        name="Customer loyalty: a live market",
+        play_interval=50,
+    ).key(f"lesson-{lesson.value}")
+
+
+serve_vega_offline()

@@ -1,0 +1,280 @@
+"""What the classroom dashboard (sim/app.py) shows, apart from the page itself.
+
+The dashboard's model is the loyalty model built from the sidebar's controls:
+each control is one config key, so every dashboard run is the run of
+`python run.py <overrides>` (same seed, same config, same numbers), and the
+page shows that command. The live charts are Vega-Lite specs (Altair), drawn
+in the browser; the KPIs are those of a run's summary (sim/metrics.py) over
+the last 13 weeks.
+"""
+
+from __future__ import annotations
+
+import operator
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import pandas as pd
+from hydra.errors import HydraException
+from matplotlib.colors import to_hex
+
+from sim import charts
+from sim.churn import REASONS
+from sim.cli import compose_config, group_options, problem
+from sim.config import Config, ConfigError
+from sim.lessons import Lesson
+from sim.metrics import summarise
+from sim.model import LoyaltyModel
+
+TEACHING_POPULATION = 3000  # consumers: a few thousand keep every step well under a second
+NETWORK_NODES = 400  # consumers drawn in the network view
+
+
+@dataclass(frozen=True)
+class Control:
+    """A control of the sidebar and the config key it sets (sim/config.py)."""
+
+    key: str
+    label: str
+    widget: dict[str, Any]  # a Mesa user-parameter spec, without its value
+
+
+def _slider(low: float, high: float, step: float) -> dict[str, Any]:
+    kind = "SliderInt" if all(isinstance(v, int) for v in (low, high, step)) else "SliderFloat"
+    return {"type": kind, "min": low, "max": high, "step": step}
+
+
+CONTROLS = {
+    "consumers": Control("population.n", "consumers", _slider(500, 10_000, 500)),
+    "seed": Control("seed", "seed", _slider(0, 99, 1)),
+    "weeks": Control("steps", "weeks to run", _slider(52, 520, 52)),
+    "strategy": Control(
+        "strategy", "strategy", {"type": "Select", "values": group_options("strategy")}
+    ),
+    "rollout_week": Control("strategy.rollout_step", "strategy from week", _slider(0, 156, 1)),
+    "market": Control(
+        "scenario", "scenario", {"type": "Select", "values": group_options("scenario")}
+    ),
+    "scenario_week": Control("scenario.start_step", "scenario from week", _slider(0, 156, 1)),
+    "price": Control("firm.price", "price index", _slider(0.7, 1.3, 0.05)),
+    "pay": Control("employees.pay", "staff pay (1 = market)", _slider(0.6, 1.4, 0.05)),
+    "training": Control("employees.training", "staff training", _slider(0.0, 1.0, 0.05)),
+    "complaint_ease": Control("complaints.ease", "ease of complaining", _slider(0.5, 10.0, 0.5)),
+    "recovery_quality": Control(
+        "complaints.recovery_quality", "complaint recovery quality", _slider(0.0, 1.0, 0.02)
+    ),
+    "follow_up": Control(
+        "complaints.follow_up", "follow up (share of visits)", _slider(0.0, 1.0, 0.05)
+    ),
+    "advertising_reach": Control(
+        "firm.advertising_reach", "advertising reach a week", _slider(0.0, 0.1, 0.005)
+    ),
+    "promise_premium": Control(
+        "firm.promise_premium", "ads promise above delivery", _slider(0.0, 4.0, 0.5)
+    ),
+    "negative_reach": Control(
+        "word_of_mouth.negative_reach", "people a detractor tells", _slider(0.0, 20.0, 1.0)
+    ),
+}
+"""The sidebar's controls, by model parameter: the main levers of MODEL.md §9-10."""
+
+
+def _default(key: str, config: Config) -> Any:
+    """What `config` holds at `key`; a config group answers with its option's name."""
+    if key in ("strategy", "scenario"):
+        return getattr(config, key).name
+    return operator.attrgetter(key)(config)
+
+
+DEFAULTS = {name: _default(c.key, Config()) for name, c in CONTROLS.items()}
+DEFAULTS["consumers"] = TEACHING_POPULATION
+
+
+def overrides_for(settings: dict[str, Any]) -> list[str]:
+    """The `python run.py` overrides that give these control settings, each
+    one only where it differs from the model's default."""
+    unknown = sorted(set(settings) - set(CONTROLS))
+    if unknown:
+        raise ConfigError("dashboard control", unknown[0], f"one of {', '.join(CONTROLS)}")
+    base = Config()
+    return [
+        f"{CONTROLS[name].key}={_plain(value)}"
+        for name, value in settings.items()
+        if value != _default(CONTROLS[name].key, base)
+    ]
+
+
+def _plain(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+class DashboardModel(LoyaltyModel):
+    """The loyalty model, built from the dashboard's controls (SolaraViz
+    re-creates it from them on reset). `overrides` are further Hydra
+    overrides, as typed on the command line."""
+
+    def __init__(self, overrides: str = "", **kwargs: Any) -> None:
+        # the controls arrive as **kwargs: Mesa 3.3's SolaraViz accepts no other name
+        self.command = ["python run.py", *overrides_for({**DEFAULTS, **kwargs})]
+        # a typo in the overrides box: run without them, and say why
+        config = None
+        try:
+            extra = shlex.split(overrides)
+            self.problem = problem(self.command[1:] + extra)
+            if self.problem is None:
+                config = compose_config(self.command[1:] + extra)
+                self.command += extra
+        except (ValueError, HydraException) as err:  # unbalanced quotes, a sweep
+            self.problem = f"overrides={overrides!r}: {str(err).splitlines()[0]}"
+        config = config or compose_config(self.command[1:])
+        config.output.progress = False
+        super().__init__(config)
+
+    def step(self) -> None:
+        super().step()
+        self.running = self.steps < self.config.steps
+
+
+def lesson_settings(lesson: Lesson) -> dict[str, Any]:
+    """The controls as a lesson sets them; the others at their defaults."""
+    return {**DEFAULTS, **lesson.settings}
+
+
+def key_figures(model: LoyaltyModel) -> list[tuple[str, str, str]]:
+    """(KPI, now, at week 0); churn and complaints over the last 13 weeks."""
+    ts = model.datacollector.get_model_vars_dataframe()
+    now, start = ts.iloc[-1], ts.iloc[0]
+    quarter = summarise(ts.iloc[-14:], model.config)
+    totals, rates = quarter["totals"], quarter["rates"]
+    voiced = rates["voiced_share_of_negative_experiences"]
+    return [
+        ("customers", f"{now.customers:,.0f}", f"{start.customers:,.0f}"),
+        ("market share", f"{now.market_share:.1%}", f"{start.market_share:.1%}"),
+        ("NPS", f"{now.nps:+.0f}", f"{start.nps:+.0f}"),
+        ("staff engagement", f"{now.employee_engagement:.2f}", f"{start.employee_engagement:.2f}"),
+        ("annual churn, last 13 weeks", f"{rates['annual_churn_rate']:.1%}", ""),
+        ("negative experiences, 13 weeks", f"{totals['dissatisfied']:,}", ""),
+        ("... of which complained", f"{totals['complaints']:,} ({voiced:.1%})", ""),
+        ("customers lost in silence, 13 weeks", f"{totals['silent_losses']:,}", ""),
+        ("profit this week", f"{now.profit:,.0f}", ""),
+        ("cumulative profit", f"{now.cumulative_profit:,.0f}", ""),
+    ]
+
+
+# --- live charts ----------------------------------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT = 440, 210
+
+
+@dataclass(frozen=True)
+class TimeSeries:
+    """A live chart: columns of the time series (sim/metrics.py) as lines,
+    `left` on the left axis and `right` (dashed) on their own axis."""
+
+    title: str
+    left: dict[str, str]  # column: label
+    left_axis: str
+    right: dict[str, str] | None = None
+    right_axis: str = ""
+    right_scale: float = 1.0  # e.g. 100 for a share shown in %
+
+
+TIME_SERIES = {
+    "customers": TimeSeries(
+        "Customers and market share",
+        {
+            "customers": "focal firm's customers",
+            "competitor_customers": "rivals' customers",
+            "prospects": "prospects",
+        },
+        "consumers",
+        {"market_share": "focal market share (%)"},
+        "market share (%)",
+        100.0,
+    ),
+    "satisfaction": TimeSeries(
+        "NPS and satisfaction",
+        {"nps": "NPS (promoters - detractors)"},
+        "NPS",
+        {"mean_satisfaction": "satisfaction (Delta law)", "mean_attitude": "attitude"},
+        "satisfaction, attitude",
+    ),
+    "complaints": TimeSeries(
+        "Complaints against true dissatisfaction (seed 001)",
+        {
+            "dissatisfied": "negative experiences (true)",
+            "silent_dissatisfied": "of which silent",
+            "complaints": "complaints (what the firm sees)",
+        },
+        "a week",
+    ),
+    "economics": TimeSeries(
+        "Revenue and profit",
+        {"revenue": "revenue", "costs": "costs", "profit": "profit"},
+        "a week",
+        {"cumulative_profit": "cumulative profit"},
+        "cumulative profit",
+    ),
+    "employees": TimeSeries(
+        "Employee engagement and service (the service-profit chain)",
+        {"employee_engagement": "engagement", "employee_skill": "skill"},
+        "0 - 1",
+        {"service_quality": "service quality"},
+        "service quality (0-10)",
+    ),
+}
+
+
+def history(model: LoyaltyModel) -> pd.DataFrame:
+    """The weeks so far; week 0 is the initial state, which has no flows."""
+    ts = model.datacollector.get_model_vars_dataframe()
+    return ts.iloc[1:] if len(ts) > 1 else ts
+
+
+def _lines(ts: pd.DataFrame, series: dict[str, str], axis: str, scale: float = 1.0) -> alt.Chart:
+    long = (ts.set_index("step")[list(series)] * scale).rename(columns=series).reset_index()
+    long = long.melt("step", var_name="series", value_name="value")
+    return alt.Chart(long).encode(
+        x=alt.X("step:Q", title="week"),
+        y=alt.Y("value:Q", title=axis),
+        color=alt.Color(
+            "series:N", sort=list(series.values()), legend=alt.Legend(orient="top", title=None)
+        ),
+        tooltip=["step:Q", "series:N", alt.Tooltip("value:Q", format=",.3~f")],
+    )
+
+
+def time_series_chart(ts: pd.DataFrame, chart: TimeSeries) -> alt.TopLevelMixin:
+    left = _lines(ts, chart.left, chart.left_axis).mark_line()
+    if chart.right is None:
+        layered = left
+    else:
+        right = _lines(ts, chart.right, chart.right_axis, chart.right_scale)
+        layered = alt.layer(left, right.mark_line(strokeDash=[5, 3])).resolve_scale(
+            y="independent", color="independent"
+        )
+    return layered.properties(title=chart.title, width=CHART_WIDTH, height=CHART_HEIGHT)
+
+
+def churn_chart(ts: pd.DataFrame) -> alt.Chart:
+    """Customers lost a week, stacked by reason (seed 003's eight, and staff leaving)."""
+    names = {f"churned_{r}": r.replace("_", " ") for r in REASONS}
+    long = ts[["step", *names]].rename(columns=names).melt("step", var_name="reason")
+    colours = [to_hex(charts.REASON_COLOURS[r]) for r in REASONS]
+    return (
+        alt.Chart(long, title="Churn by reason (seed 003)")
+        .mark_area()
+        .encode(
+            x=alt.X("step:Q", title="week"),
+            y=alt.Y("value:Q", stack="zero", title="customers lost a week"),
+            color=alt.Color(
+                "reason:N",
+                scale=alt.Scale(domain=list(names.values()), range=colours),
+                legend=alt.Legend(orient="right", title=None),
+            ),
+            tooltip=["step:Q", "reason:N", "value:Q"],
+        )
+        .properties(width=CHART_WIDTH, height=CHART_HEIGHT)
+    )

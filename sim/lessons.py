@@ -1,0 +1,68 @@
+"""Canned lessons for the classroom dashboard (sim/app.py; MODEL.md §1).
+
+A lesson is a prepared setting of the dashboard's controls, and a few
+sentences on what to watch and what to try next. Each one shows a classic
+finding of the seeds in one run: the week a strategy rolls out splits the run
+into a before and an after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Lesson:
+    title: str
+    story: str  # Markdown: what happens, what to watch, what to try
+    settings: dict[str, Any] = field(default_factory=dict)  # dashboard controls (sim/app.py)
+    overrides: tuple[str, ...] = ()  # further Hydra overrides, as on `python run.py`
+
+
+FREE_PLAY = "free play"
+
+LESSONS = {
+    lesson.title: lesson
+    for lesson in (
+        Lesson(
+            FREE_PLAY,
+            "The default market: the focal firm and two rivals, nothing changes. "
+            "Move the levers, press **reset**, then **play**.",
+        ),
+        Lesson(
+            "the silent dissatisfied",
+            "Seed 001: of customers with a negative experience only about 2 % complain; "
+            "the rest say nothing, and nearly half of them leave. **Watch** the complaints "
+            "chart: the firm sees the blue line, the truth is the red one, and most "
+            "customers lost are lost in silence. From week 26 the firm makes complaining "
+            "easy (5× easier, no reward for few complaints): complaints jump, yet the "
+            "negative experiences were there all along. **Try** `follow up` at 0.3 "
+            "(proactive follow-up finds the silent ones) and compare churn.",
+            settings={"strategy": "easy_complaints", "rollout_week": 26},
+        ),
+        Lesson(
+            "loyal staff, loyal customers",
+            "Seeds 003 and 004 (the service-profit chain): loyal employees make loyal "
+            "customers. Pay starts at 80 % of the market: engagement sinks, staff quit, new "
+            "hires are unskilled, service and satisfaction follow, and customers leave. "
+            "From week 52 the firm invests in its people (pay 1.1, recognition, "
+            "empowerment). **Watch** the service-profit chain: engagement turns first, "
+            "then service, satisfaction, retention and, last, profit. **Try** pay 1.0 "
+            "and compare the cumulative profit.",
+            settings={"pay": 0.8, "strategy": "employee_engagement", "rollout_week": 52},
+        ),
+        Lesson(
+            "the expectation trap",
+            "Seed 001: advertising raises expectations toward what it promises, and "
+            "satisfaction is experience minus expectation (the Delta law). From week 52 "
+            "the firm advertises to 5 % of consumers a week and promises 3 points more "
+            "than it delivers. **Watch** new customers surge, then visits below "
+            "expectation, detractors (red in the network) and churn rise. **Try** "
+            "`strategy.advertising_push.promise_premium=0` in the command below: honest "
+            "advertising wins fewer customers, and keeps them.",
+            settings={"strategy": "advertising_push", "rollout_week": 52},
+            overrides=("strategy.advertising_push.promise_premium=3",),
+        ),
+    )
+}
