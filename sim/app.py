@@ -111,7 +111,8 @@ def LessonPanel(model: DashboardModel) -> None:
 def NetworkView(model: DashboardModel) -> None:
     update_counter.get()
     sample = solara.use_memo(lambda: charts.NetworkSample.of(model, NETWORK_NODES), [model])
-    solara.FigureMatplotlib(charts.network(model, sample, size=(7.2, 6)), format="png", dpi=72)
+    with solara.Div(classes=["network"]):
+        solara.FigureMatplotlib(charts.network(model, sample, size=(7.2, 6)), format="png", dpi=72)
 
 
 def _time_series(name: str):

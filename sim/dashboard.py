@@ -81,14 +81,14 @@ CONTROLS = {
 """The sidebar's controls, by model parameter: the main levers of MODEL.md §9-10."""
 
 
-def _default(key: str, config: Config) -> Any:
+def config_value(key: str, config: Config) -> Any:
     """What `config` holds at `key`; a config group answers with its option's name."""
     if key in ("strategy", "scenario"):
         return getattr(config, key).name
     return operator.attrgetter(key)(config)
 
 
-DEFAULTS = {name: _default(c.key, Config()) for name, c in CONTROLS.items()}
+DEFAULTS = {name: config_value(c.key, Config()) for name, c in CONTROLS.items()}
 DEFAULTS["consumers"] = TEACHING_POPULATION
 
 
@@ -102,7 +102,7 @@ def overrides_for(settings: dict[str, Any]) -> list[str]:
     return [
         f"{CONTROLS[name].key}={_plain(value)}"
         for name, value in settings.items()
-        if value != _default(CONTROLS[name].key, base)
+        if value != config_value(CONTROLS[name].key, base)
     ]
 
 
@@ -115,8 +115,10 @@ class DashboardModel(LoyaltyModel):
     re-creates it from them on reset). `overrides` are further Hydra
     overrides, as typed on the command line."""
 
-    def __init__(self, overrides: str = "", **kwargs: Any) -> None:
-        # the controls arrive as **kwargs: Mesa 3.3's SolaraViz accepts no other name
+    def __init__(self, overrides: str = "", scenario: Any = None, **kwargs: Any) -> None:
+        # The controls arrive as **kwargs: Mesa 3.3's SolaraViz accepts no other name.
+        # Mesa 3.4+ passes its own experiment `scenario` on reset; the market
+        # scenario here is the `market` control (a config group), so it is not used.
         self.command = ["python run.py", *overrides_for({**DEFAULTS, **kwargs})]
         # a typo in the overrides box: run without them, and say why
         config = None
@@ -166,6 +168,7 @@ def key_figures(model: LoyaltyModel) -> list[tuple[str, str, str]]:
 # --- live charts ----------------------------------------------------------------
 
 CHART_WIDTH, CHART_HEIGHT = 440, 210
+WEEKS = alt.X("step:Q", title="week", axis=alt.Axis(format="d", tickMinStep=1))
 
 
 @dataclass(frozen=True)
@@ -233,17 +236,21 @@ def history(model: LoyaltyModel) -> pd.DataFrame:
     return ts.iloc[1:] if len(ts) > 1 else ts
 
 
-def _lines(ts: pd.DataFrame, series: dict[str, str], axis: str, scale: float = 1.0) -> alt.Chart:
+def _lines(
+    ts: pd.DataFrame, series: dict[str, str], axis: str, scale: float = 1.0, palette=None
+) -> alt.Chart:
     long = (ts.set_index("step")[list(series)] * scale).rename(columns=series).reset_index()
     long = long.melt("step", var_name="series", value_name="value")
+    colour = alt.Scale(domain=list(series.values()), range=palette) if palette else alt.Undefined
     return alt.Chart(long).encode(
-        x=alt.X("step:Q", title="week"),
+        x=WEEKS,
         y=alt.Y("value:Q", title=axis),
-        color=alt.Color(
-            "series:N", sort=list(series.values()), legend=alt.Legend(orient="top", title=None)
-        ),
+        color=alt.Color("series:N", scale=colour, legend=alt.Legend(orient="top", title=None)),
         tooltip=["step:Q", "series:N", alt.Tooltip("value:Q", format=",.3~f")],
     )
+
+
+RIGHT_AXIS_COLOURS = ["black", "grey"]  # dashed, so the two axes do not mix
 
 
 def time_series_chart(ts: pd.DataFrame, chart: TimeSeries) -> alt.TopLevelMixin:
@@ -251,7 +258,7 @@ def time_series_chart(ts: pd.DataFrame, chart: TimeSeries) -> alt.TopLevelMixin:
     if chart.right is None:
         layered = left
     else:
-        right = _lines(ts, chart.right, chart.right_axis, chart.right_scale)
+        right = _lines(ts, chart.right, chart.right_axis, chart.right_scale, RIGHT_AXIS_COLOURS)
         layered = alt.layer(left, right.mark_line(strokeDash=[5, 3])).resolve_scale(
             y="independent", color="independent"
         )
@@ -267,7 +274,7 @@ def churn_chart(ts: pd.DataFrame) -> alt.Chart:
         alt.Chart(long, title="Churn by reason (seed 003)")
         .mark_area()
         .encode(
-            x=alt.X("step:Q", title="week"),
+            x=WEEKS,
             y=alt.Y("value:Q", stack="zero", title="customers lost a week"),
             color=alt.Color(
                 "reason:N",

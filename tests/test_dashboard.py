@@ -1,0 +1,179 @@
+"""The classroom dashboard: its model and controls, and end to end in a real
+browser (headless Chromium driven by Playwright, tests/browser.py).
+
+The browser test is skipped where the dashboard extra or Chromium is missing,
+unless LOYALTY_SIM_BROWSER=require (as in CI), where a skip would hide a
+broken dashboard.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests import browser
+
+pytest.importorskip("solara", reason='the dashboard extra: pip install -e ".[dashboard]"')
+
+from sim.cli import compose_config
+from sim.dashboard import (
+    CONTROLS,
+    DEFAULTS,
+    TIME_SERIES,
+    DashboardModel,
+    churn_chart,
+    config_value,
+    history,
+    key_figures,
+    lesson_settings,
+    time_series_chart,
+)
+from sim.lessons import LESSONS
+from sim.model import LoyaltyModel
+
+
+def test_a_dashboard_run_is_the_run_of_its_command_line():
+    model = DashboardModel(consumers=800, seed=4, strategy="price_cut", price=1.1, rollout_week=3)
+    assert model.command == [
+        "python run.py",
+        "population.n=800",
+        "seed=4",
+        "strategy=price_cut",
+        "strategy.rollout_step=3",
+        "firm.price=1.1",
+    ]
+    twin = LoyaltyModel(compose_config(model.command[1:]))
+    for _ in range(6):
+        model.step()
+        twin.step()
+    np.testing.assert_array_equal(model.consumers.provider, twin.consumers.provider)
+    assert model.kpis == twin.kpis
+
+
+def test_every_control_reaches_its_config_key():
+    changed = {
+        "consumers": 700,
+        "seed": 3,
+        "weeks": 104,
+        "strategy": "staff_training",
+        "rollout_week": 10,
+        "market": "price_war",
+        "scenario_week": 20,
+        "price": 0.9,
+        "pay": 1.2,
+        "training": 0.5,
+        "complaint_ease": 4.0,
+        "recovery_quality": 0.5,
+        "follow_up": 0.2,
+        "advertising_reach": 0.05,
+        "promise_premium": 2.0,
+        "negative_reach": 12.0,
+    }
+    assert set(changed) == set(CONTROLS)
+    model = DashboardModel(**changed)
+    assert len(model.command) == 1 + len(changed)
+    config = model.config
+    assert (config.population.n, config.seed, config.steps) == (700, 3, 104)
+    assert config.strategy.name == "staff_training" and config.scenario.name == "price_war"
+    assert (config.firm.price, config.employees.pay, config.complaints.follow_up) == (0.9, 1.2, 0.2)
+    assert config.word_of_mouth.negative_reach == 12.0
+
+
+def test_bad_overrides_are_named_and_left_out():
+    model = DashboardModel(consumers=500, overrides="churn.switching_cost=-1 seed=5")
+    assert model.problem == "churn.switching_cost=-1.0 is not allowed: expected a number >= 0"
+    assert model.config.churn.switching_cost == 0.0 and model.config.seed == 0
+    model = DashboardModel(consumers=500, overrides="churn.nonsense=1")
+    assert "'churn.nonsense' is not a config key" in model.problem
+    model = DashboardModel(consumers=500, overrides="strategy.price_cut.price=0.8")
+    assert model.problem is None and model.command[-1] == "strategy.price_cut.price=0.8"
+
+
+def test_the_model_stops_at_its_horizon():
+    model = DashboardModel(consumers=500, weeks=52)
+    model.run_for(51)
+    assert model.running
+    model.step()
+    assert not model.running
+
+
+@pytest.mark.parametrize("title", list(LESSONS))
+def test_every_lesson_builds_and_its_charts_draw(title):
+    lesson = LESSONS[title]
+    settings = {**lesson_settings(lesson), "consumers": 600}
+    model = DashboardModel(overrides=" ".join(lesson.overrides), **settings)
+    assert model.problem is None
+    for name, value in lesson.settings.items():
+        assert config_value(CONTROLS[name].key, model.config) == value
+    model.run_for(3)
+    ts = history(model)
+    for chart in TIME_SERIES.values():
+        spec = time_series_chart(ts, chart).to_dict()
+        assert spec["title"] == chart.title
+    assert churn_chart(ts).to_dict()["mark"]["type"] == "area"
+    assert [row[0] for row in key_figures(model)][:3] == ["customers", "market share", "NPS"]
+
+
+def test_defaults_are_the_models_own_but_a_teaching_population():
+    assert DashboardModel().command == ["python run.py", f"population.n={DEFAULTS['consumers']}"]
+
+
+# --- in the browser ---------------------------------------------------------------
+
+REQUIRED = os.environ.get("LOYALTY_SIM_BROWSER") == "require"
+
+
+@pytest.fixture(scope="module")
+def tab(tmp_path_factory):
+    reason = browser.missing()
+    if reason:
+        if REQUIRED:
+            pytest.fail(f"LOYALTY_SIM_BROWSER=require, but {reason}")
+        pytest.skip(reason)
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with browser.dashboard(log) as url, browser.page(url) as page:
+        yield page
+
+
+def test_stepping_in_the_browser_advances_the_week_and_redraws_the_charts(tab, tmp_path):
+    before = browser.chart_image(tab, "customers")
+    network_before = tab.locator(".network img").first.get_attribute("src")
+    latency = [browser.step(tab, week) for week in range(3)]
+    deadline = time.monotonic() + 20
+    while browser.chart_image(tab, "customers") == before:
+        assert time.monotonic() < deadline, "the customers chart did not change after 3 steps"
+        time.sleep(0.5)
+    assert tab.locator(".network img").first.get_attribute("src") != network_before
+    print(f"\nstep to new week shown: {', '.join(f'{s:.2f} s' for s in latency)}")
+
+    screenshot = Path(os.environ.get("LOYALTY_SIM_SCREENSHOT", tmp_path / "dashboard.png"))
+    tab.screenshot(path=screenshot, full_page=True)
+    assert screenshot.stat().st_size > 10_000
+    print(f"screenshot: {screenshot}")
+
+
+def test_play_runs_on_and_reset_starts_over_with_the_same_seed(tab):
+    tab.get_by_role("button", name="▶").click()
+    browser.week(tab, 8, timeout=60, at_least=True)
+    tab.get_by_role("button", name="❚❚").click()
+    runs = []
+    for _ in range(2):
+        tab.get_by_role("button", name="Reset").click()
+        browser.week(tab, 0)
+        for week in range(2):
+            browser.step(tab, week)
+        runs.append(tab.locator(".key-figures").inner_text())
+    assert runs[0] == runs[1]
+    assert "Week 2 of 156" in runs[0]
+
+
+def test_a_lesson_sets_the_controls(tab):
+    tab.get_by_role("button", name="lesson").click()
+    tab.get_by_role("option", name="the expectation trap").click()
+    browser.week(tab, 0, timeout=60)
+    tab.get_by_text("strategy.advertising_push.promise_premium=3").wait_for(timeout=30_000)
+    assert "advertising_push" in tab.locator(".key-figures").inner_text()
