@@ -19,20 +19,20 @@ import shutil
 import markdown
 import solara
 import solara.server.settings
+import solara.widgets
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from sim import charts
 from sim.dashboard import (
     CONTROLS,
+    LIVE_CHARTS,
     NETWORK_NODES,
-    TIME_SERIES,
     DashboardModel,
-    churn_chart,
+    chart_spec,
     history,
     key_figures,
     lesson_settings,
-    time_series_chart,
 )
 from sim.lessons import FREE_PLAY, LESSONS
 
@@ -115,34 +115,18 @@ def NetworkView(model: DashboardModel) -> None:
         solara.FigureMatplotlib(charts.network(model, sample, size=(7.2, 6)), format="png", dpi=72)
 
 
-def _time_series(name: str):
+def _live_chart(name: str):
     @solara.component
-    def TimeSeriesChart(model: DashboardModel) -> None:
+    def LiveChart(model: DashboardModel) -> None:
         update_counter.get()
         with solara.Div(classes=[f"chart-{name}"]):
-            solara.FigureAltair(time_series_chart(history(model), TIME_SERIES[name]))
+            # the spec's data changes each week, not its form (sim/dashboard.py)
+            solara.widgets.VegaLite.element(spec=chart_spec(name, history(model)))
 
-    return TimeSeriesChart
-
-
-@solara.component
-def ChurnChart(model: DashboardModel) -> None:
-    update_counter.get()
-    with solara.Div(classes=["chart-churn"]):
-        solara.FigureAltair(churn_chart(history(model)))
+    return LiveChart
 
 
-COMPONENTS = [
-    NetworkView,
-    KeyFigures,
-    LessonPanel,
-    _time_series("customers"),
-    _time_series("satisfaction"),
-    _time_series("complaints"),
-    ChurnChart,
-    _time_series("economics"),
-    _time_series("employees"),
-]
+COMPONENTS = [NetworkView, KeyFigures, LessonPanel, *(_live_chart(c) for c in LIVE_CHARTS)]
 
 
 def model_params(settings: dict, overrides: str) -> dict:

@@ -15,7 +15,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from scipy.sparse.csgraph import breadth_first_order
@@ -212,7 +211,7 @@ class NetworkSample:
 
     nodes: np.ndarray  # consumer indices, sorted
     positions: np.ndarray  # (len(nodes), 2)
-    ties: np.ndarray  # (ties, 2, 2): both ends of every tie among the nodes
+    ties: np.ndarray  # (2, 3 x ties): x and y of both ends of each tie, then NaN
 
     @classmethod
     def of(cls, model, max_nodes: int) -> NetworkSample:
@@ -224,7 +223,10 @@ class NetworkSample:
         layout = nx.spring_layout(graph, seed=model.config.seed)
         positions = np.array([layout[i] for i in range(len(nodes))])
         edges = np.array(graph.edges(), dtype=int).reshape(-1, 2)
-        return cls(nodes, positions, positions[edges])
+        ends = positions[edges]  # (ties, 2 ends, xy)
+        gaps = np.full((len(edges), 1, 2), np.nan)  # one polyline, broken between ties
+        ties = np.concatenate([ends, gaps], axis=1).reshape(-1, 2).T
+        return cls(nodes, positions, ties)
 
 
 def network(model, sample: NetworkSample, size: Size = (7.5, 7.5)) -> Figure:
@@ -242,7 +244,7 @@ def network(model, sample: NetworkSample, size: Size = (7.5, 7.5)) -> Figure:
 
     fig = Figure(figsize=size)
     ax = fig.subplots()
-    ax.add_collection(LineCollection(sample.ties, colors="black", alpha=0.12, linewidths=0.5))
+    ax.plot(*sample.ties, color="black", alpha=0.12, linewidth=0.5)
     x, y = sample.positions.T
     waiting = provider == PROSPECT
     ax.scatter(x[waiting], y[waiting], s=8, c="lightgrey", zorder=2)

@@ -10,6 +10,7 @@ the last 13 weeks.
 
 from __future__ import annotations
 
+import functools
 import operator
 import shlex
 from dataclasses import dataclass
@@ -182,6 +183,7 @@ class TimeSeries:
     right: dict[str, str] | None = None
     right_axis: str = ""
     right_scale: float = 1.0  # e.g. 100 for a share shown in %
+    colours: list[str] | None = None  # of the left lines; Vega's palette if None
 
 
 TIME_SERIES = {
@@ -212,6 +214,7 @@ TIME_SERIES = {
             "complaints": "complaints (what the firm sees)",
         },
         "a week",
+        colours=["#d62728", "#ff7f0e", "#1f77b4"],  # as in plots/complaints.png
     ),
     "economics": TimeSeries(
         "Revenue and profit",
@@ -236,13 +239,16 @@ def history(model: LoyaltyModel) -> pd.DataFrame:
     return ts.iloc[1:] if len(ts) > 1 else ts
 
 
-def _lines(
-    ts: pd.DataFrame, series: dict[str, str], axis: str, scale: float = 1.0, palette=None
-) -> alt.Chart:
-    long = (ts.set_index("step")[list(series)] * scale).rename(columns=series).reset_index()
-    long = long.melt("step", var_name="series", value_name="value")
-    colour = alt.Scale(domain=list(series.values()), range=palette) if palette else alt.Undefined
-    return alt.Chart(long).encode(
+def _long(ts: pd.DataFrame, series: dict[str, str], scale: float = 1.0) -> list[dict]:
+    """Rows of (step, series label, value) for Vega-Lite; a missing value is null."""
+    wide = ts.set_index("step")[list(series)].mul(scale).rename(columns=series)
+    long = wide.reset_index().melt("step", var_name="series", value_name="value")
+    return long.astype(object).where(long.notna(), None).to_dict("records")
+
+
+def _lines(data: str, series: dict[str, str], axis: str, palette: list[str] | None) -> alt.Chart:
+    colour = alt.Scale(domain=list(series.values()), range=palette or alt.Undefined)
+    return alt.Chart(alt.Data(name=data)).encode(
         x=WEEKS,
         y=alt.Y("value:Q", title=axis),
         color=alt.Color("series:N", scale=colour, legend=alt.Legend(orient="top", title=None)),
@@ -251,37 +257,59 @@ def _lines(
 
 
 RIGHT_AXIS_COLOURS = ["black", "grey"]  # dashed, so the two axes do not mix
+REASON_LABELS = {f"churned_{r}": r.replace("_", " ") for r in REASONS}
 
 
-def time_series_chart(ts: pd.DataFrame, chart: TimeSeries) -> alt.TopLevelMixin:
-    left = _lines(ts, chart.left, chart.left_axis).mark_line()
+def _time_series(chart: TimeSeries) -> alt.TopLevelMixin:
+    left = _lines("left", chart.left, chart.left_axis, chart.colours).mark_line()
     if chart.right is None:
         layered = left
     else:
-        right = _lines(ts, chart.right, chart.right_axis, chart.right_scale, RIGHT_AXIS_COLOURS)
+        right = _lines("right", chart.right, chart.right_axis, RIGHT_AXIS_COLOURS)
         layered = alt.layer(left, right.mark_line(strokeDash=[5, 3])).resolve_scale(
             y="independent", color="independent"
         )
     return layered.properties(title=chart.title, width=CHART_WIDTH, height=CHART_HEIGHT)
 
 
-def churn_chart(ts: pd.DataFrame) -> alt.Chart:
+def _churn() -> alt.Chart:
     """Customers lost a week, stacked by reason (seed 003's eight, and staff leaving)."""
-    names = {f"churned_{r}": r.replace("_", " ") for r in REASONS}
-    long = ts[["step", *names]].rename(columns=names).melt("step", var_name="reason")
     colours = [to_hex(charts.REASON_COLOURS[r]) for r in REASONS]
     return (
-        alt.Chart(long, title="Churn by reason (seed 003)")
+        alt.Chart(alt.Data(name="reasons"), title="Churn by reason (seed 003)")
         .mark_area()
         .encode(
             x=WEEKS,
             y=alt.Y("value:Q", stack="zero", title="customers lost a week"),
             color=alt.Color(
-                "reason:N",
-                scale=alt.Scale(domain=list(names.values()), range=colours),
-                legend=alt.Legend(orient="right", title=None),
+                "series:N",
+                scale=alt.Scale(domain=list(REASON_LABELS.values()), range=colours),
+                legend=alt.Legend(orient="top", title=None, columns=3),
             ),
-            tooltip=["step:Q", "reason:N", "value:Q"],
+            tooltip=["step:Q", "series:N", "value:Q"],
         )
         .properties(width=CHART_WIDTH, height=CHART_HEIGHT)
     )
+
+
+LIVE_CHARTS = ("customers", "satisfaction", "complaints", "churn", "economics", "employees")
+
+
+@functools.cache
+def chart_template(name: str) -> dict:
+    """A live chart's Vega-Lite spec without its data, built with Altair (and
+    checked against the schema) once: each week only the data changes."""
+    chart = _churn() if name == "churn" else _time_series(TIME_SERIES[name])
+    return chart.to_dict()
+
+
+def chart_spec(name: str, ts: pd.DataFrame) -> dict:
+    """The Vega-Lite spec of live chart `name` (one of LIVE_CHARTS) over `ts`."""
+    if name == "churn":
+        datasets = {"reasons": _long(ts, REASON_LABELS)}
+    else:
+        chart = TIME_SERIES[name]
+        datasets = {"left": _long(ts, chart.left)}
+        if chart.right:
+            datasets["right"] = _long(ts, chart.right, chart.right_scale)
+    return {**chart_template(name), "datasets": datasets}

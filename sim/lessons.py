@@ -44,8 +44,8 @@ LESSONS = {
         Lesson(
             "loyal staff, loyal customers",
             "Seeds 003 and 004 (the service-profit chain): loyal employees make loyal "
-            "customers. Pay starts at 80 % of the market: engagement sinks, staff quit, new "
-            "hires are unskilled, service and satisfaction follow, and customers leave. "
+            "customers. Pay starts at 80 % of the market: engagement is low, more staff "
+            "quit, new hires are unskilled, service and satisfaction suffer, customers leave. "
             "From week 52 the firm invests in its people (pay 1.1, recognition, "
             "empowerment). **Watch** the service-profit chain: engagement turns first, "
             "then service, satisfaction, retention and, last, profit. **Try** pay 1.0 "
@@ -58,9 +58,10 @@ LESSONS = {
             "satisfaction is experience minus expectation (the Delta law). From week 52 "
             "the firm advertises to 5 % of consumers a week and promises 3 points more "
             "than it delivers. **Watch** new customers surge, then visits below "
-            "expectation, detractors (red in the network) and churn rise. **Try** "
-            "`strategy.advertising_push.promise_premium=0` in the command below: honest "
-            "advertising wins fewer customers, and keeps them.",
+            "expectation, detractors (red in the network) and churn rise, and NPS falls. "
+            "**Try** `strategy.advertising_push.promise_premium=0` in *more overrides* "
+            "and press reset: honest advertising wins fewer customers, and keeps more of "
+            "them (experiments/results/expectation_trap).",
             settings={"strategy": "advertising_push", "rollout_week": 52},
             overrides=("strategy.advertising_push.promise_premium=3",),
         ),

@@ -23,14 +23,15 @@ from sim.cli import compose_config
 from sim.dashboard import (
     CONTROLS,
     DEFAULTS,
+    LIVE_CHARTS,
+    REASON_LABELS,
     TIME_SERIES,
     DashboardModel,
-    churn_chart,
+    chart_spec,
     config_value,
     history,
     key_figures,
     lesson_settings,
-    time_series_chart,
 )
 from sim.lessons import LESSONS
 from sim.model import LoyaltyModel
@@ -111,11 +112,20 @@ def test_every_lesson_builds_and_its_charts_draw(title):
         assert config_value(CONTROLS[name].key, model.config) == value
     model.run_for(3)
     ts = history(model)
-    for chart in TIME_SERIES.values():
-        spec = time_series_chart(ts, chart).to_dict()
-        assert spec["title"] == chart.title
-    assert churn_chart(ts).to_dict()["mark"]["type"] == "area"
+    for name in LIVE_CHARTS:
+        spec = chart_spec(name, ts)
+        rows = [row for data in spec["datasets"].values() for row in data]
+        assert {row["step"] for row in rows} == {1, 2, 3}
+        assert {row["series"] for row in rows} == _labels(name)
+        assert all(v is None or np.isfinite(v) for v in (row["value"] for row in rows))
     assert [row[0] for row in key_figures(model)][:3] == ["customers", "market share", "NPS"]
+
+
+def _labels(name: str) -> set[str]:
+    if name == "churn":
+        return set(REASON_LABELS.values())
+    chart = TIME_SERIES[name]
+    return {*chart.left.values(), *(chart.right or {}).values()}
 
 
 def test_defaults_are_the_models_own_but_a_teaching_population():
