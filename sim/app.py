@@ -44,16 +44,15 @@ def serve_vega_offline() -> None:
     asks for, so that charts draw without internet access (a classroom
     network, CI)."""
     cache = solara.server.settings.assets.proxy_cache_dir
-    for package, major, name in (
-        ("vega", 5, "vega"),
-        ("vega-lite", 5, "vega-lite"),
-        ("vega-embed", 6, "vega-embed"),
-    ):
-        wanted = cache / f"{package}@{major}" / "build" / f"{name}.min.js"
-        shipped = sorted(cache.glob(f"{package}@{major}.*/build/{name}.min.js"))
+    for package, major in (("vega", 5), ("vega-lite", 5), ("vega-embed", 6)):
+        wanted = cache / f"{package}@{major}" / "build" / f"{package}.min.js"
+        shipped = sorted(cache.glob(f"{package}@{major}.*/build/{package}.min.js"))
         if shipped and not wanted.exists():
-            wanted.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(shipped[-1], wanted)
+            try:
+                wanted.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(shipped[-1], wanted)
+            except OSError:  # a read-only install: Solara fetches them from its CDN
+                return
 
 
 def _html(text: str) -> None:
