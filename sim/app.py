@@ -33,6 +33,7 @@ from sim.dashboard import (
     history,
     key_figures,
     lesson_settings,
+    setting,
 )
 from sim.lessons import FREE_PLAY, LESSONS
 
@@ -75,15 +76,7 @@ def KeyFigures(model: DashboardModel) -> None:
             classes=["week-counter"],
             style={"font-size": "1.4em", "font-weight": "bold"},
         )
-        _html(
-            f"strategy **{config.strategy.name}** from week {config.strategy.rollout_step}, "
-            f"scenario **{config.scenario.name}**"
-            + (
-                f" from week {config.scenario.start_step}"
-                if config.scenario.name != "stable"
-                else ""
-            )
-        )
+        _html(setting(config))
         rows = "".join(
             f"<tr><td>{kpi}</td><td align='right'>{now}</td><td align='right'>{then}</td></tr>"
             for kpi, now, then in key_figures(model)

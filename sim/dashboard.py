@@ -145,6 +145,18 @@ def lesson_settings(lesson: Lesson) -> dict[str, Any]:
     return {**DEFAULTS, **lesson.settings}
 
 
+def setting(config: Config) -> str:
+    """The strategy and scenario in force, and the week each starts (Markdown)."""
+    parts = []
+    for group, name, start in (
+        ("strategy", config.strategy.name, config.strategy.rollout_step),
+        ("scenario", config.scenario.name, config.scenario.start_step),
+    ):
+        plain = name in ("baseline", "stable")  # nothing changes: no start
+        parts.append(f"{group} **{name}**" + ("" if plain else f" from week {start}"))
+    return ", ".join(parts)
+
+
 def key_figures(model: LoyaltyModel) -> list[tuple[str, str, str]]:
     """(KPI, now, at week 0); churn and complaints over the last 13 weeks."""
     ts = model.datacollector.get_model_vars_dataframe()

@@ -31,7 +31,7 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-SERVER_FLAGS = ["--no-open", "--production", "--host", "127.0.0.1", "--port"]
+SERVER_FLAGS = ["--no-open", "--production", "--no-check-version", "--host", "127.0.0.1", "--port"]
 VIEWPORT = {"width": 1600, "height": 1000}
 
 

@@ -32,6 +32,7 @@ from sim.dashboard import (
     history,
     key_figures,
     lesson_settings,
+    setting,
 )
 from sim.lessons import LESSONS
 from sim.model import LoyaltyModel
@@ -92,6 +93,16 @@ def test_bad_overrides_are_named_and_left_out():
     assert "'churn.nonsense' is not a config key" in model.problem
     model = DashboardModel(consumers=500, overrides="strategy.price_cut.price=0.8")
     assert model.problem is None and model.command[-1] == "strategy.price_cut.price=0.8"
+
+
+def test_the_setting_line_names_what_changes_and_when():
+    assert setting(DashboardModel(consumers=500).config) == (
+        "strategy **baseline**, scenario **stable**"
+    )
+    config = DashboardModel(consumers=500, strategy="price_cut", market="downturn").config
+    assert setting(config) == (
+        "strategy **price_cut** from week 52, scenario **downturn** from week 52"
+    )
 
 
 def test_the_model_stops_at_its_horizon():
