@@ -132,7 +132,6 @@ class DashboardModel(LoyaltyModel):
         except (ValueError, HydraException) as err:  # unbalanced quotes, a sweep
             self.problem = f"overrides={overrides!r}: {str(err).splitlines()[0]}"
         config = config or compose_config(self.command[1:])
-        config.output.progress = False
         super().__init__(config)
 
     def step(self) -> None:
