@@ -35,7 +35,6 @@ from sim.dashboard import (  # noqa: E402
     NETWORK_NODES,
     DashboardModel,
     chart_spec,
-    history,
     key_figures,
 )
 from tests import browser  # noqa: E402
@@ -46,9 +45,8 @@ def render(model: DashboardModel, sample: charts.NetworkSample) -> None:
     key_figures(model)
     png = io.BytesIO()
     charts.network(model, sample, size=(7.2, 6)).savefig(png, format="png", dpi=72)
-    ts = history(model)
     for name in LIVE_CHARTS:
-        json.dumps(chart_spec(name, ts))  # as the widget sends it
+        json.dumps(chart_spec(name, model))  # as the widget sends it
 
 
 def server_side(n: int, weeks: int) -> None:

@@ -30,7 +30,6 @@ from sim.dashboard import (
     NETWORK_NODES,
     DashboardModel,
     chart_spec,
-    history,
     key_figures,
     lesson_settings,
     setting,
@@ -113,7 +112,7 @@ def _live_chart(name: str):
         update_counter.get()
         with solara.Div(classes=[f"chart-{name}"]):
             # the spec's data changes each week, not its form (sim/dashboard.py)
-            solara.widgets.VegaLite.element(spec=chart_spec(name, history(model)))
+            solara.widgets.VegaLite.element(spec=chart_spec(name, model))
 
     return LiveChart
 

@@ -271,23 +271,34 @@ RIGHT_AXIS_COLOURS = ["black", "grey"]  # dashed, so the two axes do not mix
 REASON_LABELS = {f"churned_{r}": r.replace("_", " ") for r in REASONS}
 
 
+def _changes() -> list[alt.Chart]:
+    """A dotted rule and a label at each week a strategy or scenario started."""
+    base = alt.Chart(alt.Data(name="changes")).encode(x=WEEKS)
+    return [
+        base.mark_rule(color="grey", strokeDash=[2, 2]),
+        base.mark_text(align="left", baseline="top", dx=3, color="grey").encode(
+            y=alt.value(2), text="change:N"
+        ),
+    ]
+
+
 def _time_series(chart: TimeSeries) -> alt.TopLevelMixin:
-    left = _lines("left", chart.left, chart.left_axis, chart.colours).mark_line()
-    if chart.right is None:
-        layered = left
-    else:
+    layers = [_lines("left", chart.left, chart.left_axis, chart.colours).mark_line()]
+    if chart.right:
         right = _lines("right", chart.right, chart.right_axis, RIGHT_AXIS_COLOURS)
-        layered = alt.layer(left, right.mark_line(strokeDash=[5, 3])).resolve_scale(
-            y="independent", color="independent"
-        )
-    return layered.properties(title=chart.title, width=CHART_WIDTH, height=CHART_HEIGHT)
+        layers.append(right.mark_line(strokeDash=[5, 3]))
+    return (
+        alt.layer(*layers, *_changes())
+        .resolve_scale(y="independent", color="independent")
+        .properties(title=chart.title, width=CHART_WIDTH, height=CHART_HEIGHT)
+    )
 
 
 def _churn() -> alt.Chart:
     """Customers lost a week, stacked by reason (seed 003's eight, and staff leaving)."""
     colours = [to_hex(charts.REASON_COLOURS[r]) for r in REASONS]
-    return (
-        alt.Chart(alt.Data(name="reasons"), title="Churn by reason (seed 003)")
+    areas = (
+        alt.Chart(alt.Data(name="reasons"))
         .mark_area()
         .encode(
             x=WEEKS,
@@ -299,7 +310,9 @@ def _churn() -> alt.Chart:
             ),
             tooltip=["step:Q", "series:N", "value:Q"],
         )
-        .properties(width=CHART_WIDTH, height=CHART_HEIGHT)
+    )
+    return alt.layer(areas, *_changes()).properties(
+        title="Churn by reason (seed 003)", width=CHART_WIDTH, height=CHART_HEIGHT
     )
 
 
@@ -314,8 +327,10 @@ def chart_template(name: str) -> dict:
     return chart.to_dict()
 
 
-def chart_spec(name: str, ts: pd.DataFrame) -> dict:
-    """The Vega-Lite spec of live chart `name` (one of LIVE_CHARTS) over `ts`."""
+def chart_spec(name: str, model: LoyaltyModel) -> dict:
+    """The Vega-Lite spec of live chart `name` (one of LIVE_CHARTS) for the
+    weeks so far, with the weeks the strategy and the scenario started."""
+    ts = history(model)
     if name == "churn":
         datasets = {"reasons": _long(ts, REASON_LABELS)}
     else:
@@ -323,4 +338,17 @@ def chart_spec(name: str, ts: pd.DataFrame) -> dict:
         datasets = {"left": _long(ts, chart.left)}
         if chart.right:
             datasets["right"] = _long(ts, chart.right, chart.right_scale)
-    return {**chart_template(name), "datasets": datasets}
+    return {**chart_template(name), "datasets": {**datasets, "changes": changes(model)}}
+
+
+def changes(model: LoyaltyModel) -> list[dict]:
+    """The strategy's rollout and the scenario's start, once they have happened."""
+    config = model.config
+    return [
+        {"step": start, "change": f"{name} from here"}
+        for name, start in (
+            (config.strategy.name, config.strategy.rollout_step),
+            (config.scenario.name, config.scenario.start_step),
+        )
+        if name not in ("baseline", "stable") and start <= model.steps
+    ]

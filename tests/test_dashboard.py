@@ -27,9 +27,9 @@ from sim.dashboard import (
     REASON_LABELS,
     TIME_SERIES,
     DashboardModel,
+    changes,
     chart_spec,
     config_value,
-    history,
     key_figures,
     lesson_settings,
     setting,
@@ -95,6 +95,18 @@ def test_bad_overrides_are_named_and_left_out():
     assert model.problem is None and model.command[-1] == "strategy.price_cut.price=0.8"
 
 
+def test_charts_mark_the_week_a_strategy_or_scenario_starts_once_it_has():
+    model = DashboardModel(consumers=500, strategy="price_cut", rollout_week=2)
+    model.step()
+    assert chart_spec("customers", model)["datasets"]["changes"] == []
+    model.step()
+    marks = [chart_spec(name, model)["datasets"]["changes"] for name in LIVE_CHARTS]
+    assert all(m == [{"step": 2, "change": "price_cut from here"}] for m in marks)
+    both = DashboardModel(consumers=500, strategy="price_cut", rollout_week=0, market="downturn")
+    both.run_for(52)
+    assert [c["step"] for c in changes(both)] == [0, 52]
+
+
 def test_the_setting_line_names_what_changes_and_when():
     assert setting(DashboardModel(consumers=500).config) == (
         "strategy **baseline**, scenario **stable**"
@@ -122,10 +134,9 @@ def test_every_lesson_builds_and_its_charts_draw(title):
     for name, value in lesson.settings.items():
         assert config_value(CONTROLS[name].key, model.config) == value
     model.run_for(3)
-    ts = history(model)
     for name in LIVE_CHARTS:
-        spec = chart_spec(name, ts)
-        rows = [row for data in spec["datasets"].values() for row in data]
+        spec = chart_spec(name, model)
+        rows = [row for key, data in spec["datasets"].items() if key != "changes" for row in data]
         assert {row["step"] for row in rows} == {1, 2, 3}
         assert {row["series"] for row in rows} == _labels(name)
         assert all(v is None or np.isfinite(v) for v in (row["value"] for row in rows))
