@@ -1,9 +1,9 @@
 """The classroom dashboard: its model and controls, and end to end in a real
 browser (headless Chromium driven by Playwright, tests/browser.py).
 
-The browser test is skipped where the dashboard extra or Chromium is missing,
+These tests are skipped where the dashboard extra or Chromium is missing,
 unless LOYALTY_SIM_BROWSER=require (as in CI), where a skip would hide a
-broken dashboard.
+broken dashboard: there they fail instead.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ import pytest
 
 from tests import browser
 
-pytest.importorskip("solara", reason='the dashboard extra: pip install -e ".[dashboard]"')
+REQUIRED = os.environ.get("LOYALTY_SIM_BROWSER") == "require"
+if not REQUIRED:
+    pytest.importorskip("solara", reason='the dashboard extra: pip install -e ".[dashboard]"')
 
-from sim.cli import compose_config
-from sim.dashboard import (
+from sim.cli import compose_config  # noqa: E402 (after the skip above)
+from sim.dashboard import (  # noqa: E402
     CONTROLS,
     DEFAULTS,
     LIVE_CHARTS,
@@ -34,8 +36,8 @@ from sim.dashboard import (
     lesson_settings,
     setting,
 )
-from sim.lessons import LESSONS
-from sim.model import LoyaltyModel
+from sim.lessons import LESSONS  # noqa: E402
+from sim.model import LoyaltyModel  # noqa: E402
 
 
 def test_a_dashboard_run_is_the_run_of_its_command_line():
@@ -155,8 +157,6 @@ def test_defaults_are_the_models_own_but_a_teaching_population():
 
 
 # --- in the browser ---------------------------------------------------------------
-
-REQUIRED = os.environ.get("LOYALTY_SIM_BROWSER") == "require"
 
 
 @pytest.fixture(scope="module")
