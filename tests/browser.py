@@ -119,6 +119,14 @@ def step(tab, weeks_before: int) -> float:
 
 def chart_image(tab, name: str) -> bytes:
     """A PNG of one chart as the browser draws it (sim/app.py names them)."""
-    chart = tab.locator(f".chart-{name} canvas, .chart-{name} svg").first
-    chart.wait_for(timeout=30_000)
+    from playwright.sync_api import Error
+
+    chart = tab.locator(f".chart-{name}")
+    for _ in range(4):
+        try:
+            chart.locator("canvas, svg").first.wait_for(timeout=30_000)
+            return chart.screenshot()
+        except Error:  # redrawn while being photographed: the canvas was replaced
+            time.sleep(0.5)
+    chart.locator("canvas, svg").first.wait_for(timeout=30_000)
     return chart.screenshot()
