@@ -12,10 +12,10 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli import fail, preflight
 from sim.config import ConfigError, register_configs
-from sim.simulation import finished, simulate
-from sim.sweep import progress
+from sim.runs.cli import fail, preflight
+from sim.runs.simulation import finished, simulate
+from sim.runs.sweep import progress
 
 register_configs()
 
@@ -32,6 +32,10 @@ def main(cfg: DictConfig) -> None:
         summary = previous or simulate(config, out_dir)
     except ConfigError as err:
         fail(str(err))
+    if summary["interrupted"]:  # Ctrl-C or SIGTERM: stop here, and stop a sweep too
+        done = summary["steps_completed"]
+        print(f"interrupted after {done} steps; outputs kept in {out_dir}", file=sys.stderr)
+        sys.exit(130)
     if sweeping:
         progress(out_dir, summary, skipped=previous is not None)
         return

@@ -1,4 +1,4 @@
-"""How fast the classroom dashboard (sim/app.py) renders a step.
+"""How fast the classroom dashboard (sim/dashboard/app.py) renders a step.
 
 Server side: for each population, a whole run week by week, timing the model's
 step and the work the page does for it (the KPI table, the network PNG, the six
@@ -29,19 +29,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim import charts  # noqa: E402
-from sim.dashboard import (  # noqa: E402
-    LIVE_CHARTS,
-    NETWORK_NODES,
-    DashboardModel,
-    chart_spec,
-    key_figures,
-)
+from sim.dashboard.controls import NETWORK_NODES, DashboardModel  # noqa: E402
+from sim.dashboard.views import LIVE_CHARTS, chart_spec, key_figures  # noqa: E402
+from sim.runs import charts  # noqa: E402
 from tests import browser  # noqa: E402
 
 
 def render(model: DashboardModel, sample: charts.NetworkSample) -> None:
-    """What the page's components compute for one week (sim/app.py)."""
+    """What the page's components compute for one week (sim/dashboard/app.py)."""
     key_figures(model)
     png = io.BytesIO()
     charts.network(model, sample, size=(7.2, 6)).savefig(png, format="png", dpi=72)

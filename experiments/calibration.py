@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from sim.config import Config
-from sim.metrics import summarise
 from sim.model import LoyaltyModel
+from sim.runs.summary import summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 

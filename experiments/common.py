@@ -13,7 +13,7 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
-from sim.comparison import collect_runs, mean_interval
+from sim.runs.comparison import collect_runs, mean_interval
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "experiments" / "results"

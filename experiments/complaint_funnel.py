@@ -27,8 +27,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from experiments.common import git_commit, mean_half_width
-from sim.complaints import closed_form_funnel
 from sim.config import Config
+from sim.engine.complaints import closed_form_funnel
 from sim.model import LoyaltyModel
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from experiments.common import Report, interval_text, job_values, sweep, window_totals
-from sim.comparison import mean_interval
+from sim.runs.comparison import mean_interval
 
 NAME = "expectation_trap"
 PREMIUMS = ("0", "1", "2", "3", "4")

@@ -21,10 +21,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from experiments.common import Report, interval_text, job_values, sweep
-from sim.comparison import mean_interval
 from sim.config import Config
+from sim.interventions.survey import key_dimension, survey
 from sim.model import LoyaltyModel
-from sim.survey import key_dimension, survey
+from sim.runs.comparison import mean_interval
 
 NAME = "key_experience"
 KPIS = {
@@ -41,7 +41,8 @@ def survey_at_rollout(n: int) -> pd.DataFrame:
     config.population.n = n
     model = LoyaltyModel(config)
     model.run_for(config.strategy.rollout_step)
-    return survey(model, config.strategy.key_experience.survey_sample)
+    sample = config.strategy.key_experience.survey_sample
+    return survey(model.consumers, model.segments, sample, model.rng)
 
 
 def main() -> None:

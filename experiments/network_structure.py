@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from experiments.common import Report, interval_text, job_values, sweep, window_totals
-from sim.comparison import mean_interval
+from sim.runs.comparison import mean_interval
 
 NAME = "network_structure"
 NETWORKS = ("small_world", "scale_free", "random", "complete")

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from experiments.common import Report, job_values, sweep
-from sim.comparison import mean_interval
+from sim.runs.comparison import mean_interval
 
 NAME = "retention_economics"
 WEIGHTS = ("0", "0.5", "1", "1.5", "2", "2.5")

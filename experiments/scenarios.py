@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.churn import REASONS
 from sim.config import Config
+from sim.engine.churn import REASONS
+from sim.interventions.scenarios import SCENARIOS
 from sim.model import LoyaltyModel
-from sim.scenarios import SCENARIOS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,8 +19,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from experiments.common import Report, sweep
-from sim.scenarios import SCENARIOS
-from sim.strategies import STRATEGIES
+from sim.interventions.scenarios import SCENARIOS
+from sim.interventions.strategies import STRATEGIES
 
 NAME = "strategy_comparison"
 

@@ -1,23 +1,18 @@
-"""Mesa agents of the loyalty model: customers and firms.
+"""Mesa agents of the loyalty model: customers, employees and firms.
 
-The model's rules run on whole arrays (sim/population.py), so an agent is a
-view onto its row: reading `customer.attitude` reads the engine's state, and
+The model's rules run on whole arrays (sim/engine), so an agent is a view
+onto its row: reading `customer.attitude` reads the engine's state, and
 writing it changes the state. This keeps the Mesa API (agents_by_type,
 DataCollector agent reporters, per-agent inspection) at no cost to speed.
+The model (sim/model.py) holds the arrays: `model.consumers`, `model.staff`,
+`model.market`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 
-from sim.churn import REASONS
-from sim.config import DIMENSIONS
-from sim.population import LOYALTY_STAGES, PROSPECT
-
-if TYPE_CHECKING:
-    from sim.model import LoyaltyModel
+from sim.codes import DIMENSIONS, FOCAL, LOYALTY_STAGES, PROSPECT, REASONS
 
 
 def _row_field(table: str, row: str, name: str, doc: str) -> property:
@@ -43,9 +38,7 @@ def _staff_field(name: str, doc: str) -> property:
 class Customer(mesa.Agent):
     """A consumer of the market: a customer of the focal firm, of a rival, or a prospect."""
 
-    model: LoyaltyModel
-
-    def __init__(self, model: LoyaltyModel, index: int) -> None:
+    def __init__(self, model: mesa.Model, index: int) -> None:
         super().__init__(model)
         self.index = int(index)  # row in model.consumers, and node in the network
 
@@ -60,7 +53,7 @@ class Customer(mesa.Agent):
     @property
     def is_customer(self) -> bool:
         """A customer of the focal firm."""
-        return self.provider == 0
+        return self.provider == FOCAL
 
     @property
     def provider_name(self) -> str:
@@ -94,11 +87,9 @@ class Customer(mesa.Agent):
 
 
 class Firm(mesa.Agent):
-    """A firm of the market; row `index` of model.market (0 is the focal firm)."""
+    """A firm of the market; row `index` of model.market (FOCAL is the focal firm)."""
 
-    model: LoyaltyModel
-
-    def __init__(self, model: LoyaltyModel, index: int) -> None:
+    def __init__(self, model: mesa.Model, index: int) -> None:
         super().__init__(model)
         self.index = index
 
@@ -133,7 +124,7 @@ class FocalFirm(Firm):
 
 
 class Competitor(Firm):
-    """A rival firm with its own offering (adaptive behaviour: see its own issue)."""
+    """A rival firm with its own offering; it adapts (sim/engine/competitors.py)."""
 
 
 class Employee(mesa.Agent):
@@ -143,9 +134,7 @@ class Employee(mesa.Agent):
     customers stay with the firm.
     """
 
-    model: LoyaltyModel
-
-    def __init__(self, model: LoyaltyModel, position: int) -> None:
+    def __init__(self, model: mesa.Model, position: int) -> None:
         super().__init__(model)
         self.position = position  # row in model.staff
 

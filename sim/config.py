@@ -16,8 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 from hydra.core.config_store import ConfigStore
 
-DIMENSIONS = ("product", "service", "relationship", "price", "convenience", "brand")
-"""The six experience dimensions of seed 001 ("客户体验主要类型")."""
+from sim.codes import DIMENSIONS
 
 
 class ConfigError(ValueError):
@@ -124,7 +123,7 @@ class SegmentConfig:
 
 
 def _default_segments() -> list[SegmentConfig]:
-    """Three illustrative segments (assumption; seed 001: segments weigh the
+    """Three illustrative segments (assumption; the CX-methods article: segments weigh the
     six dimensions differently, "两个聚焦的金科玉律")."""
     return [
         SegmentConfig(
@@ -180,7 +179,7 @@ class PopulationConfig:
 
 @dataclass
 class NetworkConfig:
-    """The word-of-mouth network (seed 003: customers talk to other customers)."""
+    """The word-of-mouth network (the satisfaction article: customers talk to other customers)."""
 
     kind: str = "small_world"
     mean_degree: int = count(12, minimum=2)
@@ -218,8 +217,9 @@ def _default_rivals() -> list[FirmConfig]:
 
 @dataclass
 class CompetitionConfig:
-    """Rivals and how they adapt (MODEL.md §2; seed 004: competition among the
-    factors that bound loyalty). Behaviour numbers are assumptions."""
+    """Rivals and how they adapt (docs/ODD.md 7.6a; the employee-loyalty article:
+    competition among the factors that bound loyalty). Behaviour numbers are
+    assumptions."""
 
     rivals: list[FirmConfig] = field(default_factory=_default_rivals)
     review_weeks: int = count(13)
@@ -236,8 +236,9 @@ class CompetitionConfig:
 
 @dataclass
 class EmployeesConfig:
-    """The focal firm's staff: the service-profit chain (seed 003 "忠实的员工带来忠实的顾客",
-    seed 004 "从员工忠诚到顾客忠诚"; Heskett et al. 1994). Numbers are assumptions."""
+    """The focal firm's staff: the service-profit chain (the satisfaction article,
+    忠实的员工带来忠实的顾客; the employee-loyalty article, 从员工忠诚到顾客忠诚;
+    Heskett et al. 1994). Numbers are assumptions."""
 
     # levers (strategies change these)
     customers_per_employee: float = positive(60.0)
@@ -289,8 +290,9 @@ class EmployeesConfig:
 
 @dataclass
 class ComplaintsConfig:
-    """Complaints, service recovery and silent defection (MODEL.md §4; seed 001,
-    "负面客户体验的成本"; seed 003: complaints handled warmly and in one stop)."""
+    """Complaints, service recovery and silent defection (docs/ODD.md 7.3b; the
+    CX-methods article, 负面客户体验的成本; the satisfaction article: complaints
+    handled warmly and in one stop)."""
 
     negative_experience_threshold: float = -1.45
     voice_share: float = probability(0.02)
@@ -320,7 +322,8 @@ class ComplaintsConfig:
 
 @dataclass
 class ExperienceConfig:
-    """Encounters and the Delta law (seed 001 "三角定律", seed 003)."""
+    """Encounters and the Delta law (the CX-methods article, 三角定律; the
+    satisfaction article)."""
 
     noise: float = non_negative(0.7)
     loss_aversion: float = positive(2.0)
@@ -333,7 +336,8 @@ class ExperienceConfig:
 
 @dataclass
 class LoyaltyConfig:
-    """Thresholds of the four loyalty stages (seed 004: 认知、情感、行为、口碑忠诚).
+    """Thresholds of the four loyalty stages (the employee-loyalty article:
+    认知、情感、行为、口碑忠诚).
 
     Stage by loyalty level: cognitive, then affective; behavioural also needs
     a habit of repeat purchase (tenure); word-of-mouth loyalty also needs the
@@ -348,7 +352,7 @@ class LoyaltyConfig:
 
 @dataclass
 class ExpectationWeights:
-    """Relative pull of each source of expectations (seed 001 "客户期望决定因素")."""
+    """Relative pull of each source of expectations (the CX-methods article, 客户期望决定因素)."""
 
     own_experience: float = non_negative(0.3)
     segment_baseline: float = non_negative(0.4)
@@ -367,7 +371,7 @@ class ExpectationConfig:
 
 @dataclass
 class WordOfMouthConfig:
-    """Who talks, to how many, and what it does to the listener (seed 003)."""
+    """Who talks, to how many, and what it does to the listener (the satisfaction article)."""
 
     talk_probability: float = probability(0.3)
     negative_reach: float = non_negative(9.0)
@@ -386,7 +390,7 @@ class AcquisitionConfig:
 
 @dataclass
 class ChurnConfig:
-    """Logistic churn hazard per step (MODEL.md §7)."""
+    """Logistic churn hazard per step (docs/ODD.md 7.6)."""
 
     base_logit: float = -7.5
     attitude_weight: float = non_negative(5.0)
@@ -403,7 +407,7 @@ class ChurnConfig:
 
 @dataclass
 class EconomicsConfig:
-    """Focal-firm economics per step (seed 003 loyalty economics)."""
+    """Focal-firm economics per step (the satisfaction article's loyalty economics)."""
 
     gross_margin: float = probability(0.4)
     loyalty_spend_uplift: float = non_negative(0.5)
@@ -417,7 +421,7 @@ class EconomicsConfig:
     steps_per_year: int = count(52)
 
 
-# --- strategies (MODEL.md §9; sim/strategies.py says what each one does) ------
+# --- strategies (docs/ODD.md 7.9; sim/strategies.py says what each one does) ------
 
 
 @dataclass
@@ -441,36 +445,36 @@ class StrategyOptions:
 
 
 @dataclass
-class StaffTraining(StrategyOptions):
+class StaffTrainingOptions(StrategyOptions):
     training: float = probability(0.6)
 
 
 @dataclass
-class EmployeeEngagement(StrategyOptions):
+class EmployeeEngagementOptions(StrategyOptions):
     pay: float = positive(1.1)
     recognition: float = probability(0.6)
     empowerment: float = probability(0.6)
 
 
 @dataclass
-class EasyComplaints(StrategyOptions):
+class EasyComplaintsOptions(StrategyOptions):
     ease: float = non_negative(5.0)
     count_incentive: float = probability(0.0)
 
 
 @dataclass
-class ServiceRecovery(StrategyOptions):
+class ServiceRecoveryOptions(StrategyOptions):
     recovery_quality: float = probability(0.6)
     one_stop: bool = True
 
 
 @dataclass
-class ProactiveFollowUp(StrategyOptions):
+class ProactiveFollowUpOptions(StrategyOptions):
     follow_up: float = probability(0.3)
 
 
 @dataclass
-class LoyaltyProgram(StrategyOptions):
+class LoyaltyProgramOptions(StrategyOptions):
     targetable: ClassVar[bool] = True
     enrolment_rate: float = probability(0.05)
     reward_share: float = probability(0.02)
@@ -478,7 +482,7 @@ class LoyaltyProgram(StrategyOptions):
 
 
 @dataclass
-class KeyExperience(StrategyOptions):
+class KeyExperienceOptions(StrategyOptions):
     targetable: ClassVar[bool] = True
     allocation: str = "key"
     points: float = non_negative(1.0)
@@ -492,24 +496,24 @@ class KeyExperience(StrategyOptions):
 
 
 @dataclass
-class AdvertisingPush(StrategyOptions):
+class AdvertisingPushOptions(StrategyOptions):
     advertising_reach: float = probability(0.05)
     promise_premium: float = non_negative(1.0)
 
 
 @dataclass
-class PriceCut(StrategyOptions):
+class PriceCutOptions(StrategyOptions):
     price: float = positive(0.9)
 
 
 @dataclass
-class ReferralProgram(StrategyOptions):
+class ReferralProgramOptions(StrategyOptions):
     referral_conversion: float = probability(0.2)
     reward_per_referral: float = non_negative(20.0)
 
 
 @dataclass
-class SurpriseAndDelight(StrategyOptions):
+class SurpriseAndDelightOptions(StrategyOptions):
     targetable: ClassVar[bool] = True
     delight_probability: float = probability(0.05)
     delight_points: float = non_negative(3.0)
@@ -517,7 +521,7 @@ class SurpriseAndDelight(StrategyOptions):
 
 
 @dataclass
-class FocusBestCustomers(StrategyOptions):
+class FocusBestCustomersOptions(StrategyOptions):
     targetable: ClassVar[bool] = True
     service_points: float = non_negative(1.0)
     relationship_points: float = non_negative(1.0)
@@ -531,18 +535,24 @@ class StrategyConfig:
     baseline. Defaults are illustrative assumptions (docs/ODD.md §strategies)."""
 
     rollout_step: int = count(52, minimum=0)
-    staff_training: StaffTraining = field(default_factory=StaffTraining)
-    employee_engagement: EmployeeEngagement = field(default_factory=EmployeeEngagement)
-    easy_complaints: EasyComplaints = field(default_factory=EasyComplaints)
-    service_recovery: ServiceRecovery = field(default_factory=ServiceRecovery)
-    proactive_follow_up: ProactiveFollowUp = field(default_factory=ProactiveFollowUp)
-    loyalty_program: LoyaltyProgram = field(default_factory=LoyaltyProgram)
-    key_experience: KeyExperience = field(default_factory=KeyExperience)
-    advertising_push: AdvertisingPush = field(default_factory=AdvertisingPush)
-    price_cut: PriceCut = field(default_factory=PriceCut)
-    referral_program: ReferralProgram = field(default_factory=ReferralProgram)
-    surprise_and_delight: SurpriseAndDelight = field(default_factory=SurpriseAndDelight)
-    focus_best_customers: FocusBestCustomers = field(default_factory=FocusBestCustomers)
+    staff_training: StaffTrainingOptions = field(default_factory=StaffTrainingOptions)
+    employee_engagement: EmployeeEngagementOptions = field(
+        default_factory=EmployeeEngagementOptions
+    )
+    easy_complaints: EasyComplaintsOptions = field(default_factory=EasyComplaintsOptions)
+    service_recovery: ServiceRecoveryOptions = field(default_factory=ServiceRecoveryOptions)
+    proactive_follow_up: ProactiveFollowUpOptions = field(default_factory=ProactiveFollowUpOptions)
+    loyalty_program: LoyaltyProgramOptions = field(default_factory=LoyaltyProgramOptions)
+    key_experience: KeyExperienceOptions = field(default_factory=KeyExperienceOptions)
+    advertising_push: AdvertisingPushOptions = field(default_factory=AdvertisingPushOptions)
+    price_cut: PriceCutOptions = field(default_factory=PriceCutOptions)
+    referral_program: ReferralProgramOptions = field(default_factory=ReferralProgramOptions)
+    surprise_and_delight: SurpriseAndDelightOptions = field(
+        default_factory=SurpriseAndDelightOptions
+    )
+    focus_best_customers: FocusBestCustomersOptions = field(
+        default_factory=FocusBestCustomersOptions
+    )
 
     def enabled(self) -> dict[str, StrategyOptions]:
         """The strategies switched on, by name, in the schema's order."""
@@ -570,7 +580,7 @@ def _default_entrant() -> FirmConfig:
 
 @dataclass
 class ScenarioConfig:
-    """Market conditions (MODEL.md §10). `name` picks the scenario; the other
+    """Market conditions (docs/ODD.md 7.6b). `name` picks the scenario; the other
     fields are the parameters the scenarios read (each documents which)."""
 
     name: str = "stable"

@@ -1,11 +1,9 @@
 """The loyalty model: consumers on a word-of-mouth network choosing among firms.
 
-One step is one week. Each step (the ODD's schedule, docs/ODD.md):
-strategy and scenario set the levers; customers visit their provider and the
-focal firm's employees serve them (experience, employees); promoters and
-detractors talk (word of mouth); advertising reaches consumers; expectations
-move; employees quit and are hired (employees); customers leave (churn);
-prospects adopt (acquisition); the focal firm books the step (economics).
+`LoyaltyModel` wires the engine's state and mechanisms (sim/engine) and the
+interventions (sim/interventions) into Mesa. One step is one week, and
+`step` is the schedule of docs/ODD.md §3 as named phases; each phase's
+docstring says which state it reads and writes.
 """
 
 from __future__ import annotations
@@ -13,27 +11,28 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
 import pandas as pd
 
-from sim import competitors, scenarios, strategies
-from sim.acquisition import REFERRAL, Acquisitions, acquire, anchor_on_promise
 from sim.agents import Competitor, Customer, Employee, FocalFirm
-from sim.churn import REASON, Departures, competitor_pull, depart
-from sim.complaints import (
-    LOST,
-    REFERENCE_EMPOWERMENT,
-    UNRESOLVED,
+from sim.codes import FOCAL, NO_EMPLOYEE, PROSPECT, Channel, Dimension, Outcome, Reason
+from sim.config import Config, validate
+from sim.engine import competitors
+from sim.engine.acquisition import Acquisitions, acquire, anchor_on_promise
+from sim.engine.churn import Departures, competitor_pull, depart
+from sim.engine.complaints import (
+    USUAL_EMPOWERMENT,
+    Cases,
     ComplaintHandling,
+    Handlers,
     handle,
     handling_costs,
 )
-from sim.config import Config, validate
-from sim.economics import Ledger, account, visit_revenue
-from sim.employees import (
-    NO_EMPLOYEE,
+from sim.engine.economics import Ledger, account, visit_revenue
+from sim.engine.employees import (
     ServiceDelivery,
     Staff,
     Turnover,
@@ -44,7 +43,7 @@ from sim.employees import (
     staff_costs,
     turnover,
 )
-from sim.experience import (
+from sim.engine.experience import (
     Encounters,
     ExpectationSources,
     choose_visitors,
@@ -52,19 +51,15 @@ from sim.experience import (
     serve_encounters,
     update_expectations,
 )
-from sim.firms import RELATIONSHIP, SERVICE, Market
-from sim.metrics import COLUMNS, FOCAL, StepEvents, measure
-from sim.population import PROSPECT, Consumers, Segments
-from sim.strategies import Week
-from sim.word_of_mouth import (
-    Messages,
-    adjacency,
-    build_network,
-    heard_experience,
-    listen,
-    referrals,
-    spread,
-)
+from sim.engine.firms import Market
+from sim.engine.levers import Levers
+from sim.engine.network import adjacency, build_network
+from sim.engine.observation import COLUMNS, StepEvents, measure
+from sim.engine.population import Consumers, Segments
+from sim.engine.word_of_mouth import Messages, heard_experience, listen, referrals, spread
+from sim.interventions import scenarios, strategies
+from sim.interventions.strategies import Week
+from sim.interventions.world import World
 
 FIRM_REPORTERS = {
     "firm": "name",
@@ -75,22 +70,76 @@ FIRM_REPORTERS = {
 }
 
 
+@dataclass
+class Offers:
+    """What each firm offers each segment this week (docs/ODD.md 7.1)."""
+
+    levels: np.ndarray  # (segments, firms, 6) mean experience delivered
+    utility: np.ndarray  # (segments, firms) attractiveness
+
+
+@dataclass
+class Visits:
+    """This week's encounters, and what the focal firm's staff put into them."""
+
+    encounters: Encounters
+    focal: np.ndarray  # bool per encounter: a visit to the focal firm
+    delivery: ServiceDelivery  # per focal visit
+
+
+@dataclass
+class Voice:
+    """This week's negative experiences at the focal firm and at its rivals,
+    and what became of them (docs/ODD.md 7.3b)."""
+
+    focal: ComplaintHandling
+    rivals: ComplaintHandling
+
+    def angry(self) -> np.ndarray:
+        """Customers who always talk, negatively: complaints not recovered, and
+        silent defectors."""
+        handled = [
+            h.with_outcome(code)
+            for h in (self.focal, self.rivals)
+            for code in (Outcome.unresolved, Outcome.lost)
+        ]
+        return np.concatenate([*handled, self.focal.silent_lost, self.rivals.silent_lost])
+
+
+@dataclass
+class Talk:
+    """This week's word of mouth and what listeners took from it (7.4)."""
+
+    messages: Messages
+    negative_heard: np.ndarray  # per consumer: complaints heard about their provider
+    praise_elsewhere: np.ndarray  # per consumer: praise heard for other firms
+    referral_counts: np.ndarray  # (n, firms) praise prospects heard per firm
+
+
 class LoyaltyModel(mesa.Model):
-    """Customer loyalty dynamics of a focal firm among rivals (MODEL.md)."""
+    """Customer loyalty dynamics of a focal firm among rivals (docs/ODD.md).
+
+    State: `consumers`, `segments` (sim/engine/population.py), `market` (the
+    firms' table), `staff` (the focal firm's employees), `levers` (what
+    strategies and scenarios move), `network`. `config` is what the user
+    asked for and is never changed.
+    """
 
     def __init__(self, config: Config | None = None) -> None:
-        config = copy.deepcopy(config or Config())  # strategies and scenarios change it
+        config = copy.deepcopy(config or Config())  # the caller may go on changing theirs
         validate(config)
         super().__init__(rng=config.seed)
         self.config = config
-        self.reference_config = copy.deepcopy(config)  # the levers before any strategy
         rivals = config.competition.rivals
         self.strategy = strategies.build(config.strategy)
-        self.conditions = scenarios.build(config.scenario, len(rivals))
+        self.scenario = scenarios.build(config.scenario, len(rivals))
         self.segments = Segments.from_config(config.population)
         self.baseline_expectation = self.segments.expectation.copy()
-        self.market = Market.from_config(config.firm, rivals, self.conditions.entrants())
-        self.market.focal_segment_bonus = np.zeros_like(self.segments.expectation)
+        self.market = Market.from_config(
+            config.firm, rivals, len(self.segments.names), self.scenario.entrants()
+        )
+        self.levers = Levers.from_config(config)
+        self.levers_before = self.levers.copy()  # what strategies' investment is measured against
         self.network = adjacency(build_network(config.network, config.population.n, config.seed))
         self.consumers = Consumers.initial(config.population, self.segments, len(rivals), self.rng)
         self.cumulative_profit = 0.0
@@ -106,9 +155,12 @@ class LoyaltyModel(mesa.Model):
 
         Customer.create_agents(self, config.population.n, np.arange(config.population.n))
         self.employees = {p: Employee(self, p) for p in range(positions)}
-        FocalFirm(self, 0)
+        FocalFirm(self, FOCAL)
         for index in np.flatnonzero(self.market.active)[1:]:
-            self.add_competitor(int(index))
+            Competitor(self, int(index))
+        self.world = World(
+            self.consumers, self.segments, self.market, self.levers, self.rng, self.enter
+        )
 
         self.kpis = measure(
             0,
@@ -127,205 +179,176 @@ class LoyaltyModel(mesa.Model):
         self.datacollector.collect(self)
 
     def step(self) -> None:
-        cfg, c = self.config, self.consumers
-        self.strategy.apply(self)
-        self.conditions.apply(self)
-        competitors.adapt(self.market, self.share_history, self.steps, cfg.competition)
-        self._drift_expectations()
-        levels = self.market.delivered_levels(self.segments, cfg.experience.price_points_per_index)
-        utility = self.market.attractiveness(levels, self.segments)
-        customers_before = int((c.provider == FOCAL).sum())
-
-        encounters, focal_visit, delivery = self._encounters(levels)
-        complaints = self._complaints(encounters, focal_visit, delivery)
-        at_rivals = self._rival_complaints(encounters, focal_visit)
-        angry = np.concatenate(
-            [h.with_outcome(code) for h in (complaints, at_rivals) for code in (UNRESOLVED, LOST)]
-            + [complaints.silent_lost, at_rivals.silent_lost]
-        )
-        messages = spread(
-            c, encounters.visitors, self.network, cfg.word_of_mouth, self.rng, angry=angry
-        )
-        negative_heard, praise_elsewhere = listen(c, messages, cfg.word_of_mouth)
-        referral_counts = referrals(c, messages, self.market.n_firms)
-        exposure = self.rng.random((c.n, self.market.n_firms)) < self.market.reach()
-        self._expectations(encounters, messages, exposure)
-        staff_turnover = self._staff_turnover()
-
-        offers = competitors.poach(c, self.market, cfg.competition, self.rng)
-        pull = competitor_pull(
-            c, levels, utility, self.segments.importance, praise_elsewhere, offers
-        )
-        self.last_pull = pull.total  # silent defection next week reads it
-        departures = depart(
-            c,
-            utility,
-            pull,
-            negative_heard,
-            cfg.churn,
-            cfg.economics.steps_per_year,
-            self.rng,
-            forced=[
-                (staff_turnover.followers, REASON["employee_departure"]),
-                (complaints.with_outcome(LOST), REASON["complaint_response"]),
-                (at_rivals.with_outcome(LOST), REASON["complaint_response"]),
-                (complaints.silent_lost, None),  # left without a word: their main reason
-                (at_rivals.silent_lost, None),
-            ],
-        )
-        c.switch_provider(
-            departures.leavers, departures.destination, cfg.acquisition.new_customer_attitude
-        )
-        c.churn_reason[departures.leavers] = departures.reason
-        prospects = c.provider == PROSPECT
-        prospects[departures.leavers] = False  # no same-week return
-        acquisitions = acquire(
-            c,
-            np.flatnonzero(prospects),
-            exposure,
-            referral_counts,
-            np.maximum(self.market.promise - self.market.offering, 0.0).mean(axis=1),
-            cfg.acquisition,
-            cfg.word_of_mouth,
-            self.rng,
-        )
-        c.switch_provider(
-            acquisitions.consumers, acquisitions.firm, cfg.acquisition.new_customer_attitude
-        )
-        overpromise = self.market.promise - self.market.offering
-        anchor_on_promise(c, acquisitions, overpromise, cfg.acquisition.promise_anchoring)
-        c.tenure[c.provider != PROSPECT] += 1
-        np.add.at(self.flows, (departures.origin + 1, departures.destination + 1), 1)
-        np.add.at(self.flows, (0, acquisitions.firm + 1), 1)
-        self.share_history.append(self.market.shares(c.provider))
-
-        ledger = self._book(encounters, focal_visit, acquisitions, departures, exposure, complaints)
-        self.cumulative_profit += ledger.profit
-        self.kpis = measure(
-            self.steps,
-            c,
-            self.staff,
+        """One week, in the order of docs/ODD.md §3."""
+        customers_before = int((self.consumers.provider == FOCAL).sum())
+        offers = self.set_levers()
+        visits = self.serve_visits(offers)
+        voice = self.hear_dissatisfaction(visits)
+        talk = self.talk(visits, voice)
+        exposure = self.advertise()
+        self.adjust_expectations(visits, talk, exposure)
+        staff_turnover = self.staff_turnover()
+        departures = self.churn(offers, talk, voice, staff_turnover)
+        acquisitions = self.acquire(talk, departures, exposure)
+        self.record_moves(departures, acquisitions)
+        ledger = self.book(visits, acquisitions, departures, exposure, voice.focal)
+        self.observe(
             StepEvents(
                 customers_before,
-                encounters,
-                focal_visit,
-                messages,
+                visits.encounters,
+                visits.focal,
+                talk.messages,
                 departures,
                 acquisitions,
                 ledger,
                 staff_turnover,
-                complaints,
-            ),
-            self.cumulative_profit,
-            cfg.loyalty,
-            cfg.competition.at_risk_attitude,
+                voice.focal,
+            )
         )
-        self.datacollector.collect(self)
 
-    def run_for(self, steps: int) -> pd.DataFrame:
-        """Advance `steps` weeks and return the whole time series so far."""
-        for _ in range(steps):
-            self.step()
-        return self.datacollector.get_model_vars_dataframe()
+    # --- the phases of a week (docs/ODD.md §3) ---------------------------------
 
-    def _encounters(self, levels: np.ndarray) -> tuple[Encounters, np.ndarray, ServiceDelivery]:
-        """Visits: rivals deliver their offering; the focal firm's employees
-        shape its service and relationship levels and its failure rate."""
+    def set_levers(self) -> Offers:
+        """1. Levers: strategies, then the scenario, move their levers; rivals
+        adapt; segment baselines drift. Writes `levers`, `market`, `segments`,
+        `baseline_expectation`; returns what each firm offers each segment."""
+        self.strategy.apply(self.world, self.steps)
+        self.scenario.apply(self.world, self.steps)
+        competitors.adapt(self.market, self.share_history, self.steps, self.config.competition)
+        drifted = self.baseline_expectation + self.levers.expectation_drift
+        np.clip(drifted, 0.0, 10.0, out=self.baseline_expectation)
+        levels = self.market.delivered_levels(
+            self.segments, self.config.experience.price_points_per_index
+        )
+        return Offers(levels, self.market.attractiveness(levels, self.segments))
+
+    def serve_visits(self, offers: Offers) -> Visits:
+        """2. Encounters: customers visit their provider; the focal firm's
+        employees shape its service and relationship levels and its failure
+        rate; each encounter is scored by the Delta law; staff develop.
+        Writes the visitors' satisfaction, attitude, loyalty, grievance,
+        experience, usual employee and bond, and the staff table."""
         cfg, c = self.config, self.consumers
         visitors = choose_visitors(c, self.segments, self.rng)
         provider = c.provider[visitors]
-        expected = expected_experience(levels, c.segment[visitors], provider)
+        expected = expected_experience(offers.levels, c.segment[visitors], provider)
         failure = self.market.failure_probability[provider]
-        focal_visit = provider == FOCAL
-        delivery = serve(c, visitors[focal_visit], self.staff, cfg.employees, self.rng)
-        expected[focal_visit, SERVICE] += delivery.service
-        expected[focal_visit, RELATIONSHIP] += delivery.relationship
-        expected[focal_visit] += self.strategy.experience_uplift(self, visitors[focal_visit])
-        failure[focal_visit] = np.minimum(failure[focal_visit] * delivery.failure_multiplier, 1.0)
+        focal = provider == FOCAL
+        delivery = serve(c, visitors[focal], self.staff, cfg.employees, self.rng)
+        expected[focal, Dimension.service] += delivery.service
+        expected[focal, Dimension.relationship] += delivery.relationship
+        expected[focal] += self.strategy.experience_uplift(self.world, visitors[focal])
+        failure[focal] = np.minimum(failure[focal] * delivery.failure_multiplier, 1.0)
         encounters = serve_encounters(
             c, visitors, expected, failure, self.segments, cfg.experience, self.rng
         )
         develop(
             self.staff,
             delivery,
-            encounters.satisfaction[focal_visit],
+            encounters.satisfaction[focal],
             cfg.experience.satisfaction_scale,
+            self.levers.staff,
             cfg.employees,
         )
-        return encounters, focal_visit, delivery
+        return Visits(encounters, focal, delivery)
 
-    def _rival_complaints(
-        self, encounters: Encounters, focal_visit: np.ndarray
-    ) -> ComplaintHandling:
-        """Negative experiences happen at rivals too: the same consumers voice
-        and defect the same way, handled at seed 001's rates with no lever
-        pulled (no extra channels, follow-up or incentive; no capacity limit)."""
+    def hear_dissatisfaction(self, visits: Visits) -> Voice:
+        """2 (cont.). Negative experiences are voiced or kept silent; complaints
+        are handled, silent customers may defect. At the focal firm its staff
+        handle them with its levers; at rivals, the same funnel runs with no
+        lever pulled and no capacity limit. Writes the handled customers'
+        attitude and grievance, and every visitor's last_negative."""
         cfg, c = self.config, self.consumers
-        visitors = encounters.visitors[~focal_visit]
-        neutral = dataclasses.replace(
-            cfg.complaints,
-            ease=1.0,
-            count_incentive=0.0,
-            follow_up=0.0,
-            one_stop=False,
+        focal = visits.focal
+        served = visits.delivery.employee != NO_EMPLOYEE
+        skill = np.where(served, self.staff.skill[np.maximum(visits.delivery.employee, 0)], 0.0)
+        handled_by_staff = Handlers(
+            skill=skill,
+            empowerment=self.levers.staff.empowerment,
+            reference_skill=cfg.employees.reference_skill,
+            capacity=self.levers.complaints.cases_per_employee * int(self.staff.filled.sum()),
         )
+        at_focal = handle(
+            c,
+            self._cases(visits.encounters, focal),
+            handled_by_staff,
+            self.steps,
+            self.levers.complaints,
+            cfg.complaints,
+            cfg.churn,
+            self.rng,
+        )
+        rivals_visits = int((~focal).sum())
         reference = cfg.employees.reference_skill
-        return handle(
-            c,
-            visitors,
-            encounters.satisfaction[~focal_visit],
-            np.full(len(visitors), reference),
-            self.segments.complaint_propensity[c.segment[visitors]],
-            REFERENCE_EMPOWERMENT,
-            reference,
-            np.inf,  # rivals' handling capacity is not modelled
-            self.steps,
-            self.last_pull[visitors],
-            c.member[visitors],
-            neutral,
-            cfg.churn,
-            self.rng,
+        handled_by_rivals = Handlers(
+            skill=np.full(rivals_visits, reference),
+            empowerment=USUAL_EMPOWERMENT,
+            reference_skill=reference,
+            capacity=np.inf,  # rivals' handling capacity is not modelled
         )
-
-    def _complaints(
-        self,
-        encounters: Encounters,
-        focal_visit: np.ndarray,
-        delivery: ServiceDelivery,
-    ) -> ComplaintHandling:
-        """Negative experiences at the focal firm: voiced or silent, and what follows."""
-        cfg, c = self.config, self.consumers
-        visitors = encounters.visitors[focal_visit]
-        served = delivery.employee != NO_EMPLOYEE
-        skill = np.where(served, self.staff.skill[np.maximum(delivery.employee, 0)], 0.0)
-        return handle(
+        no_lever_pulled = dataclasses.replace(
+            self.levers.complaints, ease=1.0, count_incentive=0.0, follow_up=0.0, one_stop=False
+        )
+        at_rivals = handle(
             c,
-            visitors,
-            encounters.satisfaction[focal_visit],
-            skill,
-            self.segments.complaint_propensity[c.segment[visitors]],
-            cfg.employees.empowerment,
-            cfg.employees.reference_skill,
-            cfg.complaints.cases_per_employee * int(self.staff.filled.sum()),
+            self._cases(visits.encounters, ~focal),
+            handled_by_rivals,
             self.steps,
-            self.last_pull[visitors],
-            c.member[visitors],
+            no_lever_pulled,
             cfg.complaints,
             cfg.churn,
             self.rng,
         )
+        return Voice(at_focal, at_rivals)
 
-    def _expectations(
-        self, encounters: Encounters, messages: Messages, exposure: np.ndarray
-    ) -> None:
+    def _cases(self, encounters: Encounters, which: np.ndarray) -> Cases:
+        visitors = encounters.visitors[which]
+        c = self.consumers
+        return Cases(
+            visitors=visitors,
+            satisfaction=encounters.satisfaction[which],
+            propensity=self.segments.complaint_propensity[c.segment[visitors]],
+            pull=self.last_pull[visitors],
+            member=c.member[visitors],
+        )
+
+    def talk(self, visits: Visits, voice: Voice) -> Talk:
+        """3. Word of mouth: promoters and detractors among this week's
+        visitors, and every angry customer, tell their neighbours. Writes the
+        listeners' attitude; returns what was heard."""
+        cfg, c = self.config, self.consumers
+        messages = spread(
+            c,
+            visits.encounters.visitors,
+            self.network,
+            cfg.word_of_mouth,
+            self.rng,
+            angry=voice.angry(),
+        )
+        negative_heard, praise_elsewhere = listen(c, messages, cfg.word_of_mouth)
+        return Talk(
+            messages,
+            negative_heard,
+            praise_elsewhere,
+            referrals(c, messages, self.market.n_firms),
+        )
+
+    def advertise(self) -> np.ndarray:
+        """4. Advertising: each firm reaches each consumer with its reach.
+        Returns (consumers, firms) exposure; writes nothing."""
+        return self.rng.random((self.consumers.n, self.market.n_firms)) < self.market.reach()
+
+    def adjust_expectations(self, visits: Visits, talk: Talk, exposure: np.ndarray) -> None:
+        """5. Expectations move toward a blend of their sources (docs/ODD.md
+        7.5). Writes every consumer's expectation."""
         c = self.consumers
         advertised = np.flatnonzero(exposure.any(axis=1))
         ads = exposure[advertised]
-        heard, told = heard_experience(c, messages)
+        heard, told = heard_experience(c, talk.messages)
         sources = ExpectationSources(
             baseline=np.take(self.baseline_expectation, c.segment, axis=0),
             competitors=np.take(self.market.best_alternative(), c.provider + 1, axis=0),
-            encounters=encounters,
+            encounters=visits.encounters,
             advertised=advertised,
             promise=(ads @ self.market.promise) / ads.sum(axis=1, keepdims=True),
             heard=heard,
@@ -333,11 +356,195 @@ class LoyaltyModel(mesa.Model):
         )
         update_expectations(c, sources, self.config.expectation, self.rng)
 
-    def _drift_expectations(self) -> None:
-        """Segment baselines rise by `expectation.drift` points a week
-        (consumption trends, seed 004 "消费因素")."""
-        drifted = self.baseline_expectation + self.config.expectation.drift
-        np.clip(drifted, 0.0, 10.0, out=self.baseline_expectation)
+    def staff_turnover(self) -> Turnover:
+        """6. Staff turnover: vacancies are filled, employees quit, their
+        customers lose the relationship. Writes the staff table and the
+        orphans' usual employee and bond; the Employee agents follow."""
+        change = turnover(
+            self.staff,
+            self.consumers,
+            self.levers.staff.labour_market_tightness,
+            self.config.employees,
+            self.rng,
+        )
+        for position in change.quits:
+            self.employees.pop(int(position)).remove()
+        for position in change.hires:
+            self.employees[int(position)] = Employee(self, int(position))
+        return change
+
+    def churn(
+        self, offers: Offers, talk: Talk, voice: Voice, staff_turnover: Turnover
+    ) -> Departures:
+        """7. Churn: rivals court the focal firm's at-risk customers; customers
+        of every firm leave by their hazard, or for sure (followers of departed
+        staff, lost complainers, silent defectors), each with a reason. Writes
+        the leavers' provider (a rival or none), their fresh relationship and
+        churn_reason, and `last_pull`."""
+        cfg, c = self.config, self.consumers
+        offers_made = competitors.poach(c, self.market, cfg.competition, self.rng)
+        pull = competitor_pull(
+            c,
+            offers.levels,
+            offers.utility,
+            self.segments.importance,
+            talk.praise_elsewhere,
+            offers_made,
+        )
+        self.last_pull = pull.total  # silent defection next week reads it
+        departures = depart(
+            c,
+            offers.utility,
+            pull,
+            talk.negative_heard,
+            cfg.churn,
+            cfg.economics.steps_per_year,
+            self.rng,
+            forced=[
+                (staff_turnover.followers, Reason.employee_departure),
+                (voice.focal.with_outcome(Outcome.lost), Reason.complaint_response),
+                (voice.rivals.with_outcome(Outcome.lost), Reason.complaint_response),
+                (voice.focal.silent_lost, None),  # left without a word: their main reason
+                (voice.rivals.silent_lost, None),
+            ],
+        )
+        c.switch_provider(
+            departures.leavers, departures.destination, cfg.acquisition.new_customer_attitude
+        )
+        c.churn_reason[departures.leavers] = departures.reason
+        return departures
+
+    def acquire(self, talk: Talk, departures: Departures, exposure: np.ndarray) -> Acquisitions:
+        """8. Acquisition: prospects (not those who left a firm this week)
+        adopt a firm by advertising or referral; customers won by an ad expect
+        part of what it overpromised. Writes the new customers' provider,
+        fresh relationship and expectation."""
+        cfg, c = self.config, self.consumers
+        prospects = c.provider == PROSPECT
+        prospects[departures.leavers] = False  # no same-week return
+        overpromise = self.market.promise - self.market.offering
+        acquisitions = acquire(
+            c,
+            np.flatnonzero(prospects),
+            exposure,
+            talk.referral_counts,
+            np.maximum(overpromise, 0.0).mean(axis=1),
+            self.levers.referral_conversion,
+            cfg.acquisition,
+            self.rng,
+        )
+        c.switch_provider(
+            acquisitions.consumers, acquisitions.firm, cfg.acquisition.new_customer_attitude
+        )
+        anchor_on_promise(c, acquisitions, overpromise, cfg.acquisition.promise_anchoring)
+        return acquisitions
+
+    def record_moves(self, departures: Departures, acquisitions: Acquisitions) -> None:
+        """9. Tenure and flows: every consumer with a provider ages a week; the
+        week's moves join the flows table and each firm's share its history.
+        Writes tenure, `flows`, `share_history`."""
+        c = self.consumers
+        c.tenure[c.provider != PROSPECT] += 1
+        np.add.at(self.flows, (departures.origin + 1, departures.destination + 1), 1)
+        np.add.at(self.flows, (0, acquisitions.firm + 1), 1)
+        self.share_history.append(self.market.shares(c.provider))
+
+    def book(
+        self,
+        visits: Visits,
+        acquisitions: Acquisitions,
+        departures: Departures,
+        exposure: np.ndarray,
+        complaints: ComplaintHandling,
+    ) -> Ledger:
+        """10. Accounts: the focal firm's revenue and costs this week
+        (sim/engine/economics.py) and what its strategies invested; staff sense
+        how the firm is doing. Writes the visitors' spend, the staff's bonus
+        and sense of the firm, and `cumulative_profit`."""
+        econ, c = self.config.economics, self.consumers
+        visitors = visits.encounters.visitors[visits.focal]
+        spend = self.segments.spend_per_visit[c.segment[visitors]]
+        loyalty = c.loyalty[visitors]
+        revenue = visit_revenue(spend, loyalty, self.market.price[FOCAL], econ.loyalty_spend_uplift)
+        volume = visit_revenue(spend, loyalty, 1.0, econ.loyalty_spend_uplift)
+        c.spend[visitors] += revenue
+        won = acquisitions.firm == FOCAL
+        switched_in = (departures.destination == FOCAL) & (departures.origin != FOCAL)
+        ledger = account(
+            revenue,
+            volume,
+            loyalty,
+            int((c.provider == FOCAL).sum()),
+            int(won.sum()) + int(switched_in.sum()),
+            int(exposure[:, FOCAL].sum()),
+            c.n,
+            econ,
+        )
+        employed = int(self.staff.filled.sum())
+        levers = self.levers
+        ledger.costs["complaints"] = handling_costs(
+            complaints, employed, levers.complaints, self.config.complaints
+        )
+        referred = int((won & (acquisitions.channel == Channel.referral)).sum())
+        ledger.costs["strategy"] = self.strategy.cost(self.world, Week(visitors, revenue, referred))
+        ledger.investment = self._investment(ledger, complaints, employed, float(volume.sum()))
+        ledger.costs.update(payroll(self.staff, ledger.profit, levers.staff, self.config.employees))
+        # staff sense trading (the margin before fixed overheads), not the accounts
+        observe_firm(
+            self.staff, ledger.profit + ledger.costs["fixed"], ledger.revenue, self.config.employees
+        )
+        self.cumulative_profit += ledger.profit
+        return ledger
+
+    def _investment(
+        self, ledger: Ledger, complaints: ComplaintHandling, employed: int, volume: float
+    ) -> float:
+        """What the strategies cost this week over the levers as they were before
+        rollout: their own outlay, the extra on costed levers (staff, complaint
+        handling, advertising) and the revenue a price cut gives up."""
+        now, before, config = self.levers, self.levers_before, self.config
+        staff = sum(staff_costs(employed, now.staff, config.employees).values()) - sum(
+            staff_costs(employed, before.staff, config.employees).values()
+        )
+        handling = handling_costs(
+            complaints, employed, now.complaints, config.complaints
+        ) - handling_costs(complaints, employed, before.complaints, config.complaints)
+        reach = self.market.advertising_reach[FOCAL]
+        advertising = (
+            ledger.costs["advertising"] * (1.0 - config.firm.advertising_reach / reach)
+            if reach > 0
+            else 0.0
+        )
+        forgone = volume * (config.firm.price - self.market.price[FOCAL])
+        return float(ledger.costs["strategy"] + staff + handling + advertising + forgone)
+
+    def observe(self, events: StepEvents) -> None:
+        """11. Observation: the week's KPI row (sim/engine/observation.py),
+        collected by Mesa's DataCollector. Writes `kpis`."""
+        self.kpis = measure(
+            self.steps,
+            self.consumers,
+            self.staff,
+            events,
+            self.cumulative_profit,
+            self.config.loyalty,
+            self.config.competition.at_risk_attitude,
+        )
+        self.datacollector.collect(self)
+
+    # --- running and reading -----------------------------------------------------
+
+    def run_for(self, steps: int) -> pd.DataFrame:
+        """Advance `steps` weeks and return the whole time series so far."""
+        for _ in range(steps):
+            self.step()
+        return self.datacollector.get_model_vars_dataframe()
+
+    def enter(self, index: int) -> Competitor:
+        """Firm `index` of the market table enters the market from now on (a
+        new entrant): it becomes active, and a Competitor agent."""
+        self.market.active[index] = True
+        return Competitor(self, index)
 
     def firm_table(self) -> pd.DataFrame:
         """One row per firm and week: customers, market share, price, advertising reach."""
@@ -358,85 +565,6 @@ class LoyaltyModel(mesa.Model):
         covers prospects and those who left the market."""
         labels = ["no provider", *self.market.names]
         return pd.DataFrame(self.flows, index=pd.Index(labels, name="from"), columns=labels)
-
-    def add_competitor(self, index: int) -> Competitor:
-        """A rival firm (row `index` of the market) takes part from now on."""
-        return Competitor(self, index)
-
-    def _staff_turnover(self) -> Turnover:
-        """Quits and hires; the Employee agents follow the staff table."""
-        change = turnover(self.staff, self.consumers, self.config.employees, self.rng)
-        for position in change.quits:
-            self.employees.pop(int(position)).remove()
-        for position in change.hires:
-            self.employees[int(position)] = Employee(self, int(position))
-        return change
-
-    def _book(
-        self,
-        encounters: Encounters,
-        focal_visit: np.ndarray,
-        acquisitions: Acquisitions,
-        departures: Departures,
-        exposure: np.ndarray,
-        complaints: ComplaintHandling,
-    ) -> Ledger:
-        """The focal firm's revenue and costs this week (sim/economics.py), and
-        what its strategies invested (sim/strategies.py)."""
-        cfg, c = self.config.economics, self.consumers
-        visitors = encounters.visitors[focal_visit]
-        spend = self.segments.spend_per_visit[c.segment[visitors]]
-        loyalty = c.loyalty[visitors]
-        revenue = visit_revenue(spend, loyalty, self.market.price[FOCAL], cfg.loyalty_spend_uplift)
-        volume = visit_revenue(spend, loyalty, 1.0, cfg.loyalty_spend_uplift)
-        c.spend[visitors] += revenue
-        won = acquisitions.firm == FOCAL
-        new_customers = int(won.sum()) + int(
-            ((departures.destination == FOCAL) & (departures.origin != FOCAL)).sum()
-        )
-        ledger = account(
-            revenue,
-            volume,
-            loyalty,
-            int((c.provider == FOCAL).sum()),
-            new_customers,
-            int(exposure[:, FOCAL].sum()),
-            c.n,
-            cfg,
-        )
-        employed = int(self.staff.filled.sum())
-        ledger.costs["complaints"] = handling_costs(complaints, employed, self.config.complaints)
-        week = Week(visitors, revenue, int((won & (acquisitions.channel == REFERRAL)).sum()))
-        ledger.costs["strategy"] = self.strategy.cost(self, week)
-        ledger.investment = self._investment(ledger, complaints, employed, float(volume.sum()))
-        ledger.costs.update(payroll(self.staff, ledger.profit, self.config.employees))
-        # staff sense trading (the margin before fixed overheads), not the accounts
-        observe_firm(
-            self.staff, ledger.profit + ledger.costs["fixed"], ledger.revenue, self.config.employees
-        )
-        return ledger
-
-    def _investment(
-        self, ledger: Ledger, complaints: ComplaintHandling, employed: int, volume: float
-    ) -> float:
-        """What the strategies cost this week over the levers as they were before
-        rollout: their own outlay, the extra on costed levers (staff, complaint
-        handling, advertising) and the revenue a price cut gives up."""
-        now, before = self.config, self.reference_config
-        staff = sum(staff_costs(employed, now.employees).values()) - sum(
-            staff_costs(employed, before.employees).values()
-        )
-        handling = handling_costs(complaints, employed, now.complaints) - handling_costs(
-            complaints, employed, before.complaints
-        )
-        reach = self.market.advertising_reach[FOCAL]
-        advertising = (
-            ledger.costs["advertising"] * (1.0 - before.firm.advertising_reach / reach)
-            if reach > 0
-            else 0.0
-        )
-        forgone = volume * (before.firm.price - self.market.price[FOCAL])
-        return float(ledger.costs["strategy"] + staff + handling + advertising + forgone)
 
 
 def _reporter(column: str):

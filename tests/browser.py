@@ -1,4 +1,4 @@
-"""The dashboard (sim/app.py) served on a free local port and driven in headless
+"""The dashboard (sim/dashboard/app.py) served on a free local port and driven in headless
 Chromium: shared by the browser test and benchmarks/dashboard.py.
 
 Chromium is Debian's (`apt-get install chromium`), driven by Playwright;
@@ -53,11 +53,19 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def dashboard(log: Path, timeout: float = 120.0) -> Iterator[str]:
-    """`solara run sim/app.py` on a free port of 127.0.0.1; yields its URL."""
+    """`solara run sim/dashboard/app.py` on a free port of 127.0.0.1; yields its URL."""
     port = free_port()
     with log.open("w") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "solara", "run", "sim/app.py", *SERVER_FLAGS, str(port)],
+            [
+                sys.executable,
+                "-m",
+                "solara",
+                "run",
+                "sim/dashboard/app.py",
+                *SERVER_FLAGS,
+                str(port),
+            ],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -118,7 +126,7 @@ def step(tab, weeks_before: int) -> float:
 
 
 def chart_image(tab, name: str) -> bytes:
-    """A PNG of one chart as the browser draws it (sim/app.py names them)."""
+    """A PNG of one chart as the browser draws it (sim/dashboard/app.py names them)."""
     from playwright.sync_api import Error
 
     chart = tab.locator(f".chart-{name}")

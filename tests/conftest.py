@@ -1,23 +1,9 @@
-"""Shared helpers: small, fast configurations of the model."""
+"""Fixtures shared by the tests; builders are in tests/helpers.py."""
 
 import pytest
 
-from sim.config import Config
 from sim.model import LoyaltyModel
-
-
-def small_config(n: int = 1500, seed: int = 1, steps: int = 30) -> Config:
-    config = Config()
-    config.population.n = n
-    config.seed = seed
-    config.steps = steps
-    return config
-
-
-def run_model(config: Config) -> LoyaltyModel:
-    model = LoyaltyModel(config)
-    model.run_for(config.steps)
-    return model
+from tests.helpers import run_model, small_config
 
 
 @pytest.fixture(scope="session")

@@ -1,27 +1,37 @@
-"""Builders of hand-made consumer states for unit tests."""
+"""Builders shared by the tests: small, fast configurations of the model, and
+hand-made consumer states for unit tests of one mechanism."""
 
 import numpy as np
 
-from sim.population import Consumers
+from sim.config import Config, PopulationConfig, SegmentConfig
+from sim.engine.population import Consumers, Segments
+from sim.model import LoyaltyModel
+
+
+def small_config(n: int = 1500, seed: int = 1, steps: int = 30) -> Config:
+    config = Config()
+    config.population.n = n
+    config.seed = seed
+    config.steps = steps
+    return config
+
+
+def run_model(config: Config) -> LoyaltyModel:
+    model = LoyaltyModel(config)
+    model.run_for(config.steps)
+    return model
 
 
 def consumers_with_expectation(n: int, level: float, provider: int = 0) -> Consumers:
-    expectation = np.full((n, 6), level)
-    return Consumers(
-        provider=np.full(n, provider, dtype=np.int16),
-        segment=np.zeros(n, dtype=np.int8),
-        tenure=np.zeros(n, dtype=np.int32),
-        expectation=expectation,
-        last_experience=expectation.copy(),
-        satisfaction=np.zeros(n),
-        attitude=np.zeros(n),
-        loyalty=np.zeros(n),
-        grievance=np.zeros((n, 6)),
-        last_failure=np.zeros(n, dtype=bool),
-        member=np.zeros(n, dtype=bool),
-        employee=np.full(n, -1, dtype=np.int32),
-        bond=np.zeros(n),
-        last_negative=np.full(n, -1, dtype=np.int32),
-        spend=np.zeros(n),
-        churn_reason=np.full(n, -1, dtype=np.int8),
+    """`n` consumers of one segment with `provider`, expecting `level` on every
+    dimension, with a fresh relationship: no attitude, loyalty, tenure, history."""
+    population = PopulationConfig(n=n, segments=[SegmentConfig()])
+    consumers = Consumers.initial(
+        population, Segments.from_config(population), 0, np.random.default_rng(0)
     )
+    consumers.provider[:] = provider
+    consumers.switch_provider(np.arange(n), provider, attitude=0.0)
+    consumers.expectation[:] = level
+    consumers.last_experience[:] = level
+    consumers.bond[:] = 0.0
+    return consumers

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from sim import charts
 from sim.model import LoyaltyModel
-from tests.conftest import small_config
+from sim.runs import charts
+from tests.helpers import small_config
 
 
 def _model() -> LoyaltyModel:

@@ -1,8 +1,8 @@
 import numpy as np
 
-from sim.churn import REASON, _destination, churn_hazard
+from sim.codes import PROSPECT
 from sim.config import ChurnConfig
-from sim.population import PROSPECT
+from sim.engine.churn import _destination, churn_hazard
 
 
 def _hazard(attitude=0.0, loyalty=0.0, tenure=1.0, pull=0.0, negative=0):
@@ -56,7 +56,3 @@ def test_leavers_go_to_the_more_attractive_rival():
     )
     assert not np.any(dest == 0)
     assert (dest == 1).mean() > (dest == 2).mean() > 0
-
-
-def test_reason_codes_are_distinct():
-    assert len(set(REASON.values())) == len(REASON) == 9

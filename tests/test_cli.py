@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.metrics import COLUMNS
+from sim.engine.observation import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,7 +149,7 @@ def test_interrupted_run_keeps_every_completed_step(tmp_path):
 
 
 def test_a_launcher_without_its_plugin_names_the_extra(tmp_path, monkeypatch):
-    from sim import cli
+    from sim.runs import cli
 
     monkeypatch.setitem(cli.LAUNCHER_PLUGINS, "ray_local", ("no_such_plugin_module", "ray"))
     with pytest.raises(SystemExit) as stop:

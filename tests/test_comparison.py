@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.comparison import collect_runs, compare, mean_interval, return_on_investment
-from sim.config import DIMENSIONS
-from sim.metrics import evaluate
+from sim.codes import DIMENSIONS
+from sim.interventions.survey import key_dimension, key_experience_table, survey
 from sim.model import LoyaltyModel
-from sim.survey import key_dimension, key_experience_table, survey
-from tests.conftest import small_config
+from sim.runs.comparison import collect_runs, compare, mean_interval, return_on_investment
+from sim.runs.summary import evaluate
+from tests.helpers import small_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,11 +46,14 @@ def test_key_experience_reproduces_seed_001_worked_example():
 
 
 def test_survey_asks_the_focal_firms_customers(baseline_run):
-    table = survey(baseline_run, 500, rng=np.random.default_rng(0))
+    model = baseline_run
+    table = survey(model.consumers, model.segments, 500, np.random.default_rng(0))
     assert list(table.dimension) == list(DIMENSIONS)
     assert table.key.sum() == 1
     assert (table.importance <= 10).all() and table.importance.max() > 5
-    segment = survey(baseline_run, 500, "convenience_seekers", np.random.default_rng(0))
+    segment = survey(
+        model.consumers, model.segments, 500, np.random.default_rng(0), "convenience_seekers"
+    )
     # convenience seekers weigh convenience most: it scores 10 for every one of them
     assert segment.set_index("dimension").loc["convenience", "importance"] == pytest.approx(10)
 

@@ -1,13 +1,11 @@
 import numpy as np
 import pytest
 
-from sim.competitors import adapt, poach
 from sim.config import CompetitionConfig
-from sim.firms import Market
-from sim.scenarios import SCENARIOS
-from tests.conftest import run_model, small_config
-
-from .helpers import consumers_with_expectation
+from sim.engine.competitors import adapt, poach
+from sim.engine.firms import Market
+from sim.interventions.scenarios import SCENARIOS
+from tests.helpers import consumers_with_expectation, run_model, small_config
 
 START = 20
 
@@ -69,7 +67,7 @@ def test_a_new_entrant_wins_customers_only_after_it_enters():
 
 
 def test_every_scenario_is_registered_with_a_config_file():
-    from sim.cli import group_options
+    from sim.runs.cli import group_options
 
     assert set(group_options("scenario")) == set(SCENARIOS)
 
@@ -81,7 +79,7 @@ def test_switching_costs_lower_churn():
         config.churn.switching_cost = cost
         ts = run_model(config).datacollector.get_model_vars_dataframe()
         churn[cost] = ts.churned.sum()
-    # they act on the hazard, not on seed 001's silent defection (a fixed 45 %)
+    # they act on the hazard, not on the CX-methods article's silent defection (a fixed 45 %)
     assert churn[2.0] < 0.9 * churn[0.0]
 
 
@@ -105,6 +103,7 @@ def _market(n_rivals=2):
         advertising_reach=np.full(n_rivals + 1, 0.02),
         promise=np.full((n_rivals + 1, 6), 6.0),
         failure_probability=np.full(n_rivals + 1, 0.05),
+        focal_segment_bonus=np.zeros((1, 6)),
         active=np.ones(n_rivals + 1, dtype=bool),
     )
 

@@ -2,28 +2,32 @@ import numpy as np
 import pytest
 
 from experiments.complaint_funnel import NEGATIVE_SHARE, REVENUE, seed_001_firm, simulate
-from sim.complaints import (
-    LOST,
-    RECOVERED,
+from sim.codes import Outcome
+from sim.config import ChurnConfig, ComplaintsConfig
+from sim.engine.complaints import (
+    Cases,
+    Handlers,
     closed_form_funnel,
     handle,
+    handling_costs,
     resolve,
     silent_loss_probability,
     voice_probability,
 )
-from sim.config import ChurnConfig, ComplaintsConfig
-from tests.conftest import run_model, small_config
-
-from .helpers import consumers_with_expectation
+from sim.engine.levers import ComplaintLevers
+from tests.helpers import consumers_with_expectation, run_model, small_config
 
 
 def _mean_voice(**levers) -> float:
     severity = np.random.default_rng(0).exponential(1.0, 10_000)
-    return voice_probability(severity, np.ones(10_000), ComplaintsConfig(**levers)).mean()
+    config = ComplaintsConfig(**levers)
+    return voice_probability(
+        severity, np.ones(10_000), ComplaintLevers.from_config(config), config
+    ).mean()
 
 
 def test_about_two_percent_of_negative_experiences_are_voiced_by_default():
-    assert _mean_voice() == pytest.approx(0.02, rel=0.05)  # seed 001
+    assert _mean_voice() == pytest.approx(0.02, rel=0.05)  # the CX-methods article
 
 
 def test_easier_complaining_raises_the_voiced_share():
@@ -31,7 +35,9 @@ def test_easier_complaining_raises_the_voiced_share():
 
 
 def test_worse_experiences_are_voiced_more():
-    p = voice_probability(np.array([0.5, 1.0, 2.0]), np.ones(3), ComplaintsConfig())
+    config = ComplaintsConfig()
+    levers = ComplaintLevers.from_config(config)
+    p = voice_probability(np.array([0.5, 1.0, 2.0]), np.ones(3), levers, config)
     assert p[0] < p[1] < p[2]
 
 
@@ -45,7 +51,7 @@ def test_default_outcomes_reproduce_seed_001_and_better_recovery_recovers_more()
     shares = np.bincount(outcome, minlength=3) / len(outcome)
     assert shares == pytest.approx([0.38, 0.34, 0.28], abs=0.01)  # recovered, at risk, lost
     better = resolve(np.full(100_000, 0.7), ComplaintsConfig(), rng)
-    assert (better == RECOVERED).mean() > 0.68 and (better == LOST).mean() < 0.15
+    assert (better == Outcome.recovered).mean() > 0.68 and (better == Outcome.lost).mean() < 0.15
 
 
 def test_silent_defection_is_45_percent_with_no_rival_pull_and_rises_with_it():
@@ -123,19 +129,14 @@ def _handle(n: int, capacity: float, satisfaction=None, config=None):
     """The complaint mechanism on n visits (by default all negative, all voiced)."""
     if satisfaction is None:
         satisfaction = np.random.default_rng(0).normal(-3.0, 0.5, n)
+    config = config or ComplaintsConfig(ease=50.0)
     return handle(
         consumers_with_expectation(n, 5.0),
-        np.arange(n),
-        satisfaction,
-        np.full(n, 0.85),
-        np.ones(n),
-        0.3,
-        0.85,
-        capacity,
+        Cases(np.arange(n), satisfaction, np.ones(n), np.zeros(n), np.zeros(n, dtype=bool)),
+        Handlers(np.full(n, 0.85), empowerment=0.3, reference_skill=0.85, capacity=capacity),
         1,
-        np.zeros(n),
-        np.zeros(n, dtype=bool),
-        config or ComplaintsConfig(ease=50.0),
+        ComplaintLevers.from_config(config),
+        config,
         ChurnConfig(),
         np.random.default_rng(1),
     )
@@ -143,7 +144,7 @@ def _handle(n: int, capacity: float, satisfaction=None, config=None):
 
 def test_complaints_beyond_the_staffs_capacity_are_recovered_less():
     on_time, late = _handle(20_000, capacity=np.inf), _handle(20_000, capacity=0)
-    recovered = [(h.outcome == RECOVERED).mean() for h in (on_time, late)]
+    recovered = [(h.outcome == Outcome.recovered).mean() for h in (on_time, late)]
     assert recovered[0] == pytest.approx(0.38, abs=0.02)
     assert recovered[1] == pytest.approx(0.19, abs=0.02)  # late: half the quality
 
@@ -159,10 +160,10 @@ def test_complaints_beyond_the_staffs_capacity_are_recovered_less():
     ],
 )
 def test_every_complaint_lever_has_a_cost(lever):
-    from sim.complaints import handling_costs
-
+    config = ComplaintsConfig()
     handling = _handle(1_000, capacity=np.inf)
-    base = handling_costs(handling, 50, ComplaintsConfig())
+    base = handling_costs(handling, 50, ComplaintLevers.from_config(config), config)
     if "follow_up" in lever:  # its cost is the contacts it makes
         handling.contacts = 300
-    assert handling_costs(handling, 50, ComplaintsConfig(**lever)) > base
+    pulled = ComplaintLevers.from_config(ComplaintsConfig(**lever))
+    assert handling_costs(handling, 50, pulled, config) > base

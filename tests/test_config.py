@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import CONFIG_DIR, GROUPS, LAUNCHER_PLUGINS, compose_config, group_options
 from sim.config import Config, ConfigError, validate
 from sim.model import LoyaltyModel
+from sim.runs.cli import CONFIG_DIR, GROUPS, LAUNCHER_PLUGINS, compose_config, group_options
 
 
 def _every_option() -> list[tuple[str, str]]:

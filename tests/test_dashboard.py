@@ -21,23 +21,25 @@ REQUIRED = os.environ.get("LOYALTY_SIM_BROWSER") == "require"
 if not REQUIRED:
     pytest.importorskip("solara", reason='the dashboard extra: pip install -e ".[dashboard]"')
 
-from sim.cli import compose_config  # noqa: E402 (after the skip above)
-from sim.dashboard import (  # noqa: E402
+from sim.dashboard.controls import (  # noqa: E402
     CONTROLS,
     DEFAULTS,
-    LIVE_CHARTS,
-    REASON_LABELS,
-    TIME_SERIES,
     DashboardModel,
-    changes,
-    chart_spec,
     config_value,
-    key_figures,
     lesson_settings,
     setting,
 )
-from sim.lessons import LESSONS  # noqa: E402
+from sim.dashboard.lessons import LESSONS  # noqa: E402
+from sim.dashboard.views import (  # noqa: E402
+    LIVE_CHARTS,
+    REASON_LABELS,
+    TIME_SERIES,
+    changes,
+    chart_spec,
+    key_figures,
+)
 from sim.model import LoyaltyModel  # noqa: E402
+from sim.runs.cli import compose_config  # noqa: E402 (after the skip above)
 
 
 def test_a_dashboard_run_is_the_run_of_its_command_line():

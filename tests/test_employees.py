@@ -2,16 +2,18 @@ import numpy as np
 import pytest
 
 from sim.agents import Employee
+from sim.codes import NO_EMPLOYEE
 from sim.config import EmployeesConfig
-from sim.employees import NO_EMPLOYEE, Staff, quit_hazard, serve, target_engagement, turnover
-from tests.conftest import run_model, small_config
-
-from .helpers import consumers_with_expectation
+from sim.engine.employees import Staff, quit_hazard, serve, target_engagement, turnover
+from sim.engine.levers import StaffLevers
+from tests.helpers import consumers_with_expectation, run_model, small_config
 
 
 def _engagement(pay=1.0, overload=0.0, satisfaction=0.3):
+    config = EmployeesConfig()
+    levers = StaffLevers.from_config(config)
     return target_engagement(
-        pay, 0.2, 0.3, 0.3, np.array([overload]), 0.0, np.array([satisfaction]), EmployeesConfig()
+        pay, levers, np.array([overload]), 0.0, np.array([satisfaction]), config
     )[0]
 
 
@@ -25,7 +27,7 @@ def test_satisfied_customers_raise_engagement():
 
 
 def test_quitting_falls_with_engagement():
-    h = quit_hazard(np.array([0.1, 0.5, 0.9]), EmployeesConfig())
+    h = quit_hazard(np.array([0.1, 0.5, 0.9]), 0.0, EmployeesConfig())
     assert h[0] > h[1] > h[2] > 0
     annual = 1 - (1 - h) ** 52
     assert annual[0] > 0.5 and annual[2] < 0.2  # disengaged staff mostly leave within a year
@@ -37,7 +39,7 @@ def test_new_hires_start_with_low_skill():
     staff.filled[3] = False
     staff.vacancy_weeks[3] = 1
     consumers = consumers_with_expectation(50, 5.0)
-    change = turnover(staff, consumers, config, np.random.default_rng(0))
+    change = turnover(staff, consumers, 0.0, config, np.random.default_rng(0))
     assert 3 in change.hires
     assert staff.skill[3] == pytest.approx(0.2)
     assert staff.skill[3] < staff.skill[staff.filled].mean() - 0.3
@@ -49,7 +51,7 @@ def test_a_departed_employees_customers_lose_the_relationship():
     consumers = consumers_with_expectation(400, 5.0)
     consumers.employee[:] = np.repeat([0, 1], 200)
     consumers.bond[:] = 0.9
-    change = turnover(staff, consumers, config, np.random.default_rng(1))
+    change = turnover(staff, consumers, 0.0, config, np.random.default_rng(1))
     assert set(change.quits) == {0, 1} and not staff.filled.any()
     assert np.all(consumers.employee == NO_EMPLOYEE) and np.all(consumers.bond == 0)
     assert set(change.followers) <= set(change.orphaned)

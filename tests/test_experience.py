@@ -1,10 +1,8 @@
 import numpy as np
 
 from sim.config import ExpectationConfig
-from sim.experience import Encounters, ExpectationSources, delta_law, update_expectations
-from tests.conftest import run_model, small_config
-
-from .helpers import consumers_with_expectation
+from sim.engine.experience import Encounters, ExpectationSources, delta_law, update_expectations
+from tests.helpers import consumers_with_expectation, run_model, small_config
 
 
 def test_loss_aversion_negative_gap_weighs_about_twice_a_positive_one():

@@ -2,10 +2,9 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import Competitor, Customer, FocalFirm
-from sim.churn import REASONS
-from sim.metrics import COLUMNS
-from sim.population import PROSPECT
-from tests.conftest import run_model, small_config
+from sim.codes import PROSPECT, REASONS
+from sim.engine.observation import COLUMNS
+from tests.helpers import run_model, small_config
 
 
 def test_population_is_conserved_every_step(baseline_run):

@@ -7,8 +7,8 @@ import hashlib
 
 import pytest
 
-from sim.cli import compose_config
 from sim.model import LoyaltyModel
+from sim.runs.cli import compose_config
 
 COMMON = [
     "population.n=2000",

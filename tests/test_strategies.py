@@ -1,29 +1,30 @@
 """The strategy library: each strategy moves its own levers, from its rollout
 step, and is costed; strategies combine."""
 
+import copy
 import dataclasses
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.acquisition import Acquisitions, anchor_on_promise
+from sim.codes import Dimension
 from sim.config import ConfigError, validate
-from sim.firms import RELATIONSHIP, SERVICE
+from sim.engine.acquisition import Acquisitions, anchor_on_promise
+from sim.interventions.strategies import STRATEGIES
 from sim.model import LoyaltyModel
-from sim.strategies import STRATEGIES
-from tests.conftest import small_config
+from tests.helpers import small_config
 
 ROLLOUT = 6
 STEPS = 12
 
 # What each strategy must change, beyond which the model must be untouched:
-# config keys (model.config vs the levers before rollout), market fields, and
-# whether its outlay is the `strategy` cost line (else an existing line).
+# levers (model.levers against the levers before rollout), fields of the firms'
+# table, and whether its outlay is the `strategy` cost line (else an existing line).
 LEVERS = {
-    "staff_training": ({"employees.training"}, set(), False),
+    "staff_training": ({"staff.training"}, set(), False),
     "employee_engagement": (
-        {"employees.pay", "employees.recognition", "employees.empowerment"},
+        {"staff.pay", "staff.recognition", "staff.empowerment"},
         set(),
         False,
     ),
@@ -34,7 +35,7 @@ LEVERS = {
     "key_experience": (set(), {"focal_segment_bonus"}, True),
     "advertising_push": (set(), {"advertising_reach", "promise"}, False),
     "price_cut": (set(), {"price"}, False),
-    "referral_program": ({"word_of_mouth.referral_conversion"}, set(), True),
+    "referral_program": ({"referral_conversion"}, set(), True),
     "surprise_and_delight": (set(), set(), True),
     "focus_best_customers": (set(), {"focal_segment_bonus"}, True),
 }
@@ -50,10 +51,10 @@ def _flat(settings: dict, prefix: str = "") -> dict:
     return out
 
 
-def _changed_config(model: LoyaltyModel) -> set[str]:
-    now = _flat(dataclasses.asdict(model.config))
-    before = _flat(dataclasses.asdict(model.reference_config))
-    return {k for k in now if not k.startswith("strategy.") and now[k] != before[k]}
+def _changed_levers(model: LoyaltyModel) -> set[str]:
+    now = _flat(dataclasses.asdict(model.levers))
+    before = _flat(dataclasses.asdict(model.levers_before))
+    return {k for k in now if now[k] != before[k]}
 
 
 def _changed_market(model: LoyaltyModel, other: LoyaltyModel) -> set[str]:
@@ -88,20 +89,34 @@ def test_the_library_is_complete():
 @pytest.mark.parametrize("name", sorted(LEVERS))
 def test_each_strategy_moves_its_levers_from_its_rollout_step(name, baseline):
     model = _run(name)
-    config_keys, market_fields, own_outlay = LEVERS[name]
+    levers, market_fields, own_outlay = LEVERS[name]
     ts = model.datacollector.get_model_vars_dataframe()
     base = baseline.datacollector.get_model_vars_dataframe()
 
     # nothing differs before rollout: same seed, same world
     pd.testing.assert_frame_equal(ts.iloc[:ROLLOUT], base.iloc[:ROLLOUT])
     # its levers, and only its levers, changed
-    assert _changed_config(model) == config_keys
+    assert _changed_levers(model) == levers
     assert _changed_market(model, baseline) == market_fields
     # it is costed from rollout on, where its cost belongs
     after = ts.iloc[ROLLOUT:]
     assert (ts.strategy_investment.iloc[:ROLLOUT] == 0).all()
     assert after.strategy_investment.sum() > 0
     assert (after.cost_strategy.sum() > 0) == own_outlay
+
+
+@pytest.mark.parametrize("scenario", ["labour_shortage", "rising_expectations", "downturn"])
+def test_strategies_and_scenarios_leave_the_config_as_the_user_gave_it(scenario):
+    config = small_config(n=800, seed=2, steps=10)
+    config.strategy.rollout_step = config.scenario.start_step = 3
+    for name in LEVERS:
+        getattr(config.strategy, name).enabled = True
+    config.scenario.name = scenario
+    given = copy.deepcopy(config)
+    model = LoyaltyModel(config)
+    model.run_for(10)
+    assert model.config == given and config == given
+    assert model.levers != model.levers_before  # the levers moved instead
 
 
 def test_loyalty_program_enrols_only_its_target_segment():
@@ -117,7 +132,7 @@ def test_focus_best_customers_serves_the_most_valuable_segment_better():
     weekly = model.segments.spend_per_visit * model.segments.visit_probability
     bonus = model.market.focal_segment_bonus
     best = int(np.argmax(weekly))
-    assert bonus[best, SERVICE] == 1.0 and bonus[best, RELATIONSHIP] == 1.0
+    assert bonus[best, Dimension.service] == 1.0 and bonus[best, Dimension.relationship] == 1.0
     assert np.delete(bonus, best, axis=0).sum() == 0
 
 
@@ -146,7 +161,7 @@ def test_a_strategy_starts_at_its_own_rollout_step():
 
 def test_combined_strategies_apply_both(baseline):
     model = _run("staff_training", "price_cut")
-    assert _changed_config(model) == {"employees.training"}
+    assert _changed_levers(model) == {"staff.training"}
     assert _changed_market(model, baseline) == {"price"}
     assert model.config.strategy.name == "staff_training+price_cut"
     alone = _run("price_cut").datacollector.get_model_vars_dataframe()

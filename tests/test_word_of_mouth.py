@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from sim.config import ConfigError, NetworkConfig, WordOfMouthConfig
-from sim.word_of_mouth import _edge_positions, adjacency, build_network, listen, spread
-
-from .helpers import consumers_with_expectation
+from sim.engine.network import adjacency, build_network
+from sim.engine.word_of_mouth import _edge_positions, listen, spread
+from tests.helpers import consumers_with_expectation
 
 
 def _talkers(n: int, attitude: float, satisfaction: float):
@@ -27,7 +27,7 @@ def _mean_listeners(attitude: float, satisfaction: float) -> float:
 def test_unhappy_customers_tell_8_to_10_others_happy_ones_far_fewer():
     negative = _mean_listeners(attitude=-0.8, satisfaction=-1.0)
     positive = _mean_listeners(attitude=0.9, satisfaction=1.0)
-    assert 8.0 <= negative <= 10.0  # seed 003
+    assert 8.0 <= negative <= 10.0  # the satisfaction article
     assert positive < negative / 2
 
 

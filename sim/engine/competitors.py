@@ -1,5 +1,5 @@
-"""Rival firms' behaviour (MODEL.md §2): they respond to lost share, court the
-focal firm's unhappy customers, and improve over time.
+"""Rival firms' behaviour (docs/ODD.md 7.6a): they respond to lost share,
+court the focal firm's unhappy customers, and improve over time.
 
 The rivals' offerings, prices and reach live in the market table
 (sim/firms.py); this module changes them. Every number is an assumption in
@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.codes import FOCAL
 from sim.config import CompetitionConfig
-from sim.firms import Market
-from sim.population import Consumers
-
-FOCAL = 0
+from sim.engine.firms import Market
+from sim.engine.population import Consumers
 
 
 def adapt(
     market: Market, share_history: list[np.ndarray], step: int, config: CompetitionConfig
 ) -> None:
     """Each review period, a rival that lost share cuts price and advertises
-    more; every week, each rival improves its weakest dimension a little."""
+    more; every week, each rival improves its weakest dimension a little.
+    Writes the rivals' rows of the market table (price, reach, offering)."""
     rivals = np.flatnonzero(market.active)
     rivals = rivals[rivals != FOCAL]
     if not len(rivals):

@@ -1,9 +1,9 @@
-"""Canned lessons for the classroom dashboard (sim/app.py; MODEL.md §1).
+"""Canned lessons for the classroom dashboard (sim/dashboard/app.py).
 
 A lesson is a prepared setting of the dashboard's controls, and a few
 sentences on what to watch and what to try next. Each one shows a classic
-finding of the seeds in one run: the week a strategy rolls out splits the run
-into a before and an after.
+finding of the source articles (docs/ODD.md, "Sources") in one run: the week
+a strategy rolls out splits the run into a before and an after.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 class Lesson:
     title: str
     story: str  # Markdown: what happens, what to watch, what to try
-    settings: dict[str, Any] = field(default_factory=dict)  # dashboard controls (sim/app.py)
+    settings: dict[str, Any] = field(default_factory=dict)  # sidebar controls (controls.py)
     overrides: tuple[str, ...] = ()  # further Hydra overrides, as on `python run.py`
 
 
@@ -32,7 +32,8 @@ LESSONS = {
         ),
         Lesson(
             "the silent dissatisfied",
-            "Seed 001: of customers with a negative experience only about 2 % complain; "
+            "The CX-methods article: of customers with a negative experience only about 2 % "
+            "complain; "
             "the rest say nothing, and nearly half of them leave. **Watch** the complaints "
             "chart: the firm sees the blue line, the truth is the red one, and most "
             "customers lost are lost in silence. From week 26 the firm makes complaining "
@@ -43,7 +44,8 @@ LESSONS = {
         ),
         Lesson(
             "loyal staff, loyal customers",
-            "Seeds 003 and 004 (the service-profit chain): loyal employees make loyal "
+            "The satisfaction and employee-loyalty articles (the service-profit chain): "
+            "loyal employees make loyal "
             "customers. Pay starts at 80 % of the market: engagement is low, more staff "
             "quit, new hires are unskilled, service and satisfaction suffer, customers leave. "
             "From week 52 the firm invests in its people (pay 1.1, recognition, "
@@ -54,7 +56,8 @@ LESSONS = {
         ),
         Lesson(
             "the expectation trap",
-            "Seed 001: advertising raises expectations toward what it promises, and "
+            "The CX-methods article: advertising raises expectations toward what it "
+            "promises, and "
             "satisfaction is experience minus expectation (the Delta law). From week 52 "
             "the firm advertises to 5 % of consumers a week and promises 3 points more "
             "than it delivers. **Watch** new customers surge, then visits below "

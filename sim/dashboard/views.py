@@ -1,159 +1,22 @@
-"""What the classroom dashboard (sim/app.py) shows, apart from the page itself.
-
-The dashboard's model is the loyalty model built from the sidebar's controls:
-each control is one config key, so every dashboard run is the run of
-`python run.py <overrides>` (same seed, same config, same numbers), and the
-page shows that command. The live charts are Vega-Lite specs (Altair), drawn
-in the browser; the KPIs are those of a run's summary (sim/metrics.py) over
-the last 13 weeks.
+"""What the classroom dashboard shows of its model each week: the key
+figures, and the live charts as Vega-Lite specs (Altair), drawn in the
+browser. The KPIs are those of a run's summary (sim/runs/summary.py) over the
+last 13 weeks.
 """
 
 from __future__ import annotations
 
 import functools
-import operator
-import shlex
 from dataclasses import dataclass
-from typing import Any
 
 import altair as alt
 import pandas as pd
-from hydra.errors import HydraException
 from matplotlib.colors import to_hex
 
-from sim import charts
-from sim.churn import REASONS
-from sim.cli import compose_config, group_options, problem
-from sim.config import Config, ConfigError
-from sim.lessons import Lesson
-from sim.metrics import summarise
+from sim.codes import REASONS
 from sim.model import LoyaltyModel
-
-TEACHING_POPULATION = 3000  # consumers: a few thousand keep every step well under a second
-NETWORK_NODES = 400  # consumers drawn in the network view
-
-
-@dataclass(frozen=True)
-class Control:
-    """A control of the sidebar and the config key it sets (sim/config.py)."""
-
-    key: str
-    label: str
-    widget: dict[str, Any]  # a Mesa user-parameter spec, without its value
-
-
-def _slider(low: float, high: float, step: float) -> dict[str, Any]:
-    kind = "SliderInt" if all(isinstance(v, int) for v in (low, high, step)) else "SliderFloat"
-    return {"type": kind, "min": low, "max": high, "step": step}
-
-
-CONTROLS = {
-    "consumers": Control("population.n", "consumers", _slider(500, 10_000, 500)),
-    "seed": Control("seed", "seed", _slider(0, 99, 1)),
-    "weeks": Control("steps", "weeks to run", _slider(52, 520, 52)),
-    "strategy": Control(
-        "strategy", "strategy", {"type": "Select", "values": group_options("strategy")}
-    ),
-    "rollout_week": Control("strategy.rollout_step", "strategy from week", _slider(0, 156, 1)),
-    "market": Control(
-        "scenario", "scenario", {"type": "Select", "values": group_options("scenario")}
-    ),
-    "scenario_week": Control("scenario.start_step", "scenario from week", _slider(0, 156, 1)),
-    "price": Control("firm.price", "price index", _slider(0.7, 1.3, 0.05)),
-    "pay": Control("employees.pay", "staff pay (1 = market)", _slider(0.6, 1.4, 0.05)),
-    "training": Control("employees.training", "staff training", _slider(0.0, 1.0, 0.05)),
-    "complaint_ease": Control("complaints.ease", "ease of complaining", _slider(0.5, 10.0, 0.5)),
-    "recovery_quality": Control(
-        "complaints.recovery_quality", "complaint recovery quality", _slider(0.0, 1.0, 0.02)
-    ),
-    "follow_up": Control(
-        "complaints.follow_up", "follow up (share of visits)", _slider(0.0, 1.0, 0.05)
-    ),
-    "advertising_reach": Control(
-        "firm.advertising_reach", "advertising reach a week", _slider(0.0, 0.1, 0.005)
-    ),
-    "promise_premium": Control(
-        "firm.promise_premium", "ads promise above delivery", _slider(0.0, 4.0, 0.5)
-    ),
-    "negative_reach": Control(
-        "word_of_mouth.negative_reach", "people a detractor tells", _slider(0.0, 20.0, 1.0)
-    ),
-}
-"""The sidebar's controls, by model parameter: the main levers of MODEL.md §9-10."""
-
-
-def config_value(key: str, config: Config) -> Any:
-    """What `config` holds at `key`; a config group answers with its option's name."""
-    if key in ("strategy", "scenario"):
-        return getattr(config, key).name
-    return operator.attrgetter(key)(config)
-
-
-DEFAULTS = {name: config_value(c.key, Config()) for name, c in CONTROLS.items()}
-DEFAULTS["consumers"] = TEACHING_POPULATION
-
-
-def overrides_for(settings: dict[str, Any]) -> list[str]:
-    """The `python run.py` overrides that give these control settings, each
-    one only where it differs from the model's default."""
-    unknown = sorted(set(settings) - set(CONTROLS))
-    if unknown:
-        raise ConfigError("dashboard control", unknown[0], f"one of {', '.join(CONTROLS)}")
-    base = Config()
-    return [
-        f"{CONTROLS[name].key}={_plain(value)}"
-        for name, value in settings.items()
-        if value != config_value(CONTROLS[name].key, base)
-    ]
-
-
-def _plain(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-class DashboardModel(LoyaltyModel):
-    """The loyalty model, built from the dashboard's controls (SolaraViz
-    re-creates it from them on reset). `overrides` are further Hydra
-    overrides, as typed on the command line."""
-
-    def __init__(self, overrides: str = "", scenario: Any = None, **kwargs: Any) -> None:
-        # The controls arrive as **kwargs: Mesa 3.3's SolaraViz accepts no other name.
-        # Mesa 3.4+ passes its own experiment `scenario` on reset; the market
-        # scenario here is the `market` control (a config group), so it is not used.
-        self.command = ["python run.py", *overrides_for({**DEFAULTS, **kwargs})]
-        # a typo in the overrides box: run without them, and say why
-        config = None
-        try:
-            extra = shlex.split(overrides)
-            self.problem = problem(self.command[1:] + extra)
-            if self.problem is None:
-                config = compose_config(self.command[1:] + extra)
-                self.command += extra
-        except (ValueError, HydraException) as err:  # unbalanced quotes, a sweep
-            self.problem = f"overrides={overrides!r}: {str(err).splitlines()[0]}"
-        config = config or compose_config(self.command[1:])
-        super().__init__(config)
-
-    def step(self) -> None:
-        super().step()
-        self.running = self.steps < self.config.steps
-
-
-def lesson_settings(lesson: Lesson) -> dict[str, Any]:
-    """The controls as a lesson sets them; the others at their defaults."""
-    return {**DEFAULTS, **lesson.settings}
-
-
-def setting(config: Config) -> str:
-    """The strategy and scenario in force, and the week each starts (Markdown)."""
-    parts = []
-    for group, name, start in (
-        ("strategy", config.strategy.name, config.strategy.rollout_step),
-        ("scenario", config.scenario.name, config.scenario.start_step),
-    ):
-        plain = name in ("baseline", "stable")  # nothing changes: no start
-        parts.append(f"{group} **{name}**" + ("" if plain else f" from week {start}"))
-    return ", ".join(parts)
+from sim.runs import charts
+from sim.runs.summary import summarise
 
 
 def key_figures(model: LoyaltyModel) -> list[tuple[str, str, str]]:
@@ -218,7 +81,7 @@ TIME_SERIES = {
         "satisfaction, attitude",
     ),
     "complaints": TimeSeries(
-        "Complaints against true dissatisfaction (seed 001)",
+        "Complaints against true dissatisfaction",
         {
             "dissatisfied": "negative experiences (true)",
             "silent_dissatisfied": "of which silent",
@@ -295,7 +158,8 @@ def _time_series(chart: TimeSeries) -> alt.TopLevelMixin:
 
 
 def _churn() -> alt.Chart:
-    """Customers lost a week, stacked by reason (seed 003's eight, and staff leaving)."""
+    """Customers lost a week, stacked by reason (the satisfaction article's eight,
+    and staff leaving)."""
     colours = [to_hex(charts.REASON_COLOURS[r]) for r in REASONS]
     areas = (
         alt.Chart(alt.Data(name="reasons"))
@@ -312,7 +176,7 @@ def _churn() -> alt.Chart:
         )
     )
     return alt.layer(areas, *_changes()).properties(
-        title="Churn by reason (seed 003)", width=CHART_WIDTH, height=CHART_HEIGHT
+        title="Churn by reason", width=CHART_WIDTH, height=CHART_HEIGHT
     )
 
 

@@ -1,10 +1,11 @@
-"""Acquisition of prospects through advertising and through referral (MODEL.md §5).
+"""Acquisition of prospects through advertising and through referral (docs/ODD.md 7.7).
 
 Two channels compete for each prospect: the external one (a firm's
 advertising reaches them and converts with the new-customer success rate of
-seed 003, 15 %) and the internal one (each recommendation heard from a
-customer converts with `referral_conversion`). Seed 003: 60 % of new customers
-come through referrals of existing ones; the defaults are calibrated to it.
+the satisfaction article, 15 %) and the internal one (each recommendation
+heard from a customer converts with `referral_conversion`). The satisfaction
+article: 60 % of new customers come through referrals of existing ones; the
+defaults are calibrated to it.
 """
 
 from __future__ import annotations
@@ -13,18 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import AcquisitionConfig, WordOfMouthConfig
-from sim.population import Consumers
-
-ADVERTISING, REFERRAL = 0, 1
-CHANNELS = ("advertising", "referral")
+from sim.codes import Channel
+from sim.config import AcquisitionConfig
+from sim.engine.population import Consumers
 
 
 @dataclass
 class Acquisitions:
     consumers: np.ndarray  # indices of new customers
     firm: np.ndarray  # firm each one joined
-    channel: np.ndarray  # ADVERTISING or REFERRAL
+    channel: np.ndarray  # a Channel code
 
 
 def _rate(probability: float) -> float:
@@ -38,8 +37,8 @@ def acquire(
     exposure: np.ndarray,
     referral_counts: np.ndarray,
     promise_premium: np.ndarray,
-    acquisition: AcquisitionConfig,
-    word_of_mouth: WordOfMouthConfig,
+    referral_conversion: float,
+    config: AcquisitionConfig,
     rng: np.random.Generator,
 ) -> Acquisitions:
     """Convert prospects; each picks a (firm, channel) with probability
@@ -49,16 +48,18 @@ def acquire(
     `referral_counts` (n, firms) praise heard per firm; `promise_premium`
     (firms) how many points, on average, a firm's advertising promises above
     what it delivers: each point converts `promise_pull` more (assumption; the
-    bait of the expectation trap, seed 001 "客户期望决定因素").
+    bait of the expectation trap, the CX-methods article, 客户期望决定因素).
+    `referral_conversion` is per piece of praise heard (a lever). Reads
+    nothing of the consumers' state: the model moves the new customers in.
     """
     n_firms = exposure.shape[1]
-    conversion = acquisition.advertising_conversion * (
-        1.0 + acquisition.promise_pull * np.maximum(promise_premium, 0.0)
+    conversion = config.advertising_conversion * (
+        1.0 + config.promise_pull * np.maximum(promise_premium, 0.0)
     )
     rates = np.concatenate(
         [
             exposure[prospects] * np.array([_rate(p) for p in conversion]),
-            referral_counts[prospects] * _rate(word_of_mouth.referral_conversion),
+            referral_counts[prospects] * _rate(referral_conversion),
         ],
         axis=1,
     )
@@ -80,10 +81,11 @@ def anchor_on_promise(
 ) -> None:
     """A customer won by an advertisement expects, in part, what it promised
     beyond what the firm delivers: `weight` of that excess (firms x 6) is added
-    to their expectation (assumption; seed 001 "客户期望决定因素": promises set
-    expectations). Honest advertising adds nothing; over-promising wins
-    customers who are then disappointed: the expectation trap."""
-    by_ad = acquisitions.channel == ADVERTISING
+    to their expectation (assumption; the CX-methods article, 客户期望决定因素:
+    promises set expectations). Honest advertising adds nothing;
+    over-promising wins customers who are then disappointed: the expectation
+    trap. Writes the new customers' expectation."""
+    by_ad = acquisitions.channel == Channel.advertising
     who, firm = acquisitions.consumers[by_ad], acquisitions.firm[by_ad]
     raised = consumers.expectation[who] + weight * np.maximum(overpromise[firm], 0.0)
     consumers.expectation[who] = np.minimum(raised, 10.0)

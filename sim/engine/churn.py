@@ -1,4 +1,5 @@
-"""Churn and switching: who leaves, why, and where to (MODEL.md §7, seed 003).
+"""Churn and switching: who leaves, why, and where to (docs/ODD.md 7.6; the
+satisfaction article).
 
 The hazard rises with low attitude, a better rival offer and negative word of
 mouth, and falls with loyalty and tenure; a small involuntary part is always
@@ -12,40 +13,24 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
+from sim.codes import PROSPECT, REASONS, Dimension, Reason
 from sim.config import ChurnConfig
-from sim.firms import PRICE
-from sim.population import PROSPECT, Consumers
+from sim.engine.population import Consumers
 
-REASONS = (
-    "price",
-    "service_irritation",
-    "missing_features",
-    "negative_encounter",
-    "complaint_response",
-    "competitor_action",
-    "ethics",
-    "involuntary",
-    "employee_departure",
-)
-"""Seed 003's eight reasons customers leave, plus leaving with a departed employee."""
-
-REASON = {name: code for code, name in enumerate(REASONS)}
 NOT_FORCED, MAIN_REASON = -2, -1  # markers for forced departures (see `depart`)
 
-# Which reason a shortfall on each dimension stands for (seed 003's list):
-# product -> missing key features; relationship, convenience and non-failure
-# service -> small service irritations; price -> price; brand -> ethics.
-_DIMENSION_REASON = np.array(
-    [
-        REASON["missing_features"],  # product
-        REASON["service_irritation"],  # service (negative_encounter after a failure)
-        REASON["service_irritation"],  # relationship
-        REASON["price"],  # price
-        REASON["service_irritation"],  # convenience
-        REASON["ethics"],  # brand
-    ]
-)
-_SERVICE_DIMENSION = 1
+DIMENSION_REASON = {
+    Dimension.product: Reason.missing_features,
+    Dimension.service: Reason.service_irritation,  # negative_encounter after a failure
+    Dimension.relationship: Reason.service_irritation,
+    Dimension.price: Reason.price,
+    Dimension.convenience: Reason.service_irritation,
+    Dimension.brand: Reason.ethics,
+}
+"""Which reason a shortfall on each dimension stands for (the satisfaction
+article's list): product, missing key features; relationship, convenience
+and service without a failure, small irritations; price, price; brand, ethics."""
+_DIMENSION_REASON = np.array([DIMENSION_REASON[d] for d in Dimension])
 
 
 def churn_hazard(
@@ -63,8 +48,9 @@ def churn_hazard(
     z = b0 - w_a*attitude - w_l*loyalty - w_t*ln(1 + tenure_years)
         + w_p*competitor_pull + w_w*ln(1 + negative messages heard)
         - switching_cost - w_m*member.
-    Signs follow MODEL.md §7; the weights are assumptions calibrated so that
-    about 13 % of customers leave a year (Reichheld 1996: half in five years).
+    Signs follow docs/ODD.md 7.6; the weights are assumptions calibrated so
+    that about 13 % of customers leave a year (Reichheld 1996: half in five
+    years).
     """
     z = (
         config.base_logit
@@ -120,7 +106,8 @@ def competitor_pull(
     advantage = np.maximum(others.max(axis=2) - utility, 0.0)
     advantage[~np.isfinite(advantage)] = 0.0
     segments = np.arange(len(utility))[:, None]
-    price_gain = importance[:, PRICE, None] * (levels[segments, best, PRICE] - levels[:, :, PRICE])
+    price = Dimension.price
+    price_gain = importance[:, price, None] * (levels[segments, best, price] - levels[:, :, price])
     price_part = np.clip(price_gain, 0.0, advantage)
     seg, prov = consumers.segment, np.maximum(consumers.provider, 0)
     return Pull(advantage[seg, prov] + extra, price_part[seg, prov])
@@ -140,8 +127,9 @@ def depart(
 
     `forced` lists customers who leave for sure, each group with its reason
     code, or None for the main reason of their hazard. Examples: the followers
-    of a departed employee (MODEL.md §6), and lost complainers and silent
-    defectors (MODEL.md §4).
+    of a departed employee (docs/ODD.md 7.3a), and lost complainers and
+    silent defectors (7.3b). Reads the customers' attitude, loyalty, tenure,
+    membership and grievance; writes nothing (the model moves the leavers).
     """
     customers = np.flatnonzero(consumers.provider != PROSPECT)
     hazard = churn_hazard(
@@ -164,7 +152,7 @@ def depart(
     involuntary = (u[leaving] < config.involuntary_probability) & (forced_reason == NOT_FORCED)
     reason = np.select(
         [forced_reason >= 0, involuntary],
-        [forced_reason, REASON["involuntary"]],
+        [forced_reason, Reason.involuntary],
         _main_reason(consumers, leavers, pull.total[leavers], pull.price[leavers], config),
     )
     origin = consumers.provider[leavers].astype(np.int16)
@@ -184,13 +172,11 @@ def _main_reason(
     contribution = np.zeros((len(leavers), len(REASONS)))
     by_dimension = config.attitude_weight * consumers.grievance[leavers]
     reason_of = np.broadcast_to(_DIMENSION_REASON, by_dimension.shape).copy()
-    reason_of[consumers.last_failure[leavers], _SERVICE_DIMENSION] = REASON["negative_encounter"]
+    reason_of[consumers.last_failure[leavers], Dimension.service] = Reason.negative_encounter
     rows = np.repeat(np.arange(len(leavers)), by_dimension.shape[1])
     np.add.at(contribution, (rows, reason_of.ravel()), by_dimension.ravel())
-    contribution[:, REASON["price"]] += config.competitor_pull_weight * price_pull
-    contribution[:, REASON["competitor_action"]] = config.competitor_pull_weight * (
-        pull - price_pull
-    )
+    contribution[:, Reason.price] += config.competitor_pull_weight * price_pull
+    contribution[:, Reason.competitor_action] = config.competitor_pull_weight * (pull - price_pull)
     return contribution.argmax(axis=1)
 
 

@@ -1,74 +1,21 @@
-"""Word of mouth over a network of consumers (MODEL.md §5, seed 003).
+"""Word of mouth over the network of consumers (docs/ODD.md 7.4).
 
 Promoters and detractors tell network neighbours about their provider after
-an encounter; an unhappy customer reaches 8-10 others (seed 003), a happy one
-far fewer. Messages move listeners' attitudes, expectations and choices.
+an encounter; an unhappy customer reaches 8-10 others (the satisfaction
+article), a happy one far fewer. Messages move listeners' attitudes,
+expectations and choices. The network itself is built in sim/engine/network.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from sim.config import ConfigError, NetworkConfig, WordOfMouthConfig
-from sim.population import PROSPECT, Consumers
-
-NETWORK_KINDS = ("small_world", "scale_free", "random", "complete", "file")
-MAX_COMPLETE = 5_000
-"""A complete graph has n(n-1)/2 edges: beyond this it would not fit in memory."""
-
-
-def build_network(config: NetworkConfig, n: int, seed: int) -> nx.Graph:
-    """The word-of-mouth network, nodes 0..n-1, built by networkx."""
-    k = config.mean_degree
-    if config.kind == "small_world":  # Watts & Strogatz 1998
-        return nx.watts_strogatz_graph(n, k, config.rewiring, seed=seed)
-    if config.kind == "scale_free":  # Barabasi & Albert 1999
-        return nx.barabasi_albert_graph(n, max(1, k // 2), seed=seed)
-    if config.kind == "random":  # Erdos-Renyi G(n, m)
-        return nx.gnm_random_graph(n, n * k // 2, seed=seed)
-    if config.kind == "complete":
-        if n > MAX_COMPLETE:
-            raise ConfigError("network.kind", "complete", f"population.n <= {MAX_COMPLETE} for it")
-        return nx.complete_graph(n)
-    if config.kind == "file":
-        return read_edge_list(config.path, n)
-    raise ConfigError("network.kind", config.kind, f"one of {', '.join(NETWORK_KINDS)}")
-
-
-def read_edge_list(path: str | None, n: int) -> nx.Graph:
-    """An edge list of integer node ids 0..n-1, one `u v` pair per line."""
-    if not path:
-        raise ConfigError("network.path", path, "an edge-list file when network.kind=file")
-    file = Path(path)
-    if not file.is_file():
-        raise ConfigError("network.path", path, "an existing edge-list file")
-    try:
-        graph = nx.read_edgelist(file, nodetype=int, data=False)
-    except (TypeError, ValueError, IndexError) as err:
-        raise ConfigError("network.path", path, f"lines of two integer node ids ({err})") from None
-    if graph.number_of_edges() == 0:
-        raise ConfigError("network.path", path, "a file with at least one edge")
-    nodes = np.fromiter(graph.nodes, dtype=np.int64)
-    if nodes.min() < 0 or nodes.max() >= n:
-        raise ConfigError(
-            "network.path",
-            path,
-            f"node ids in 0..{n - 1} (population.n={n}); found {nodes.min()}..{nodes.max()}",
-        )
-    graph.add_nodes_from(range(n))
-    return graph
-
-
-def adjacency(graph: nx.Graph) -> sp.csr_array:
-    """Symmetric 0/1 adjacency in CSR form, rows ordered by node id."""
-    return nx.to_scipy_sparse_array(
-        graph, nodelist=range(graph.number_of_nodes()), dtype=np.int8, format="csr"
-    )
+from sim.codes import PROSPECT
+from sim.config import WordOfMouthConfig
+from sim.engine.population import Consumers
 
 
 @dataclass
@@ -100,9 +47,10 @@ def spread(
     Each talks with `talk_probability`; a detractor reaches each neighbour
     with probability min(1, negative_reach / degree), a promoter with
     min(1, positive_reach / degree): on average 9 listeners for an unhappy
-    customer (seed 003: "8~10"), 3 for a happy one (assumption: "far fewer").
-    `angry` talkers (customers whose complaint was not recovered, silent
-    defectors) always talk, negatively (MODEL.md §4).
+    customer (the satisfaction article: "8~10"), 3 for a happy one
+    (assumption: "far fewer"). `angry` talkers (customers whose complaint was
+    not recovered, silent defectors) always talk, negatively (docs/ODD.md
+    7.3b). Reads the talkers' attitude, satisfaction and provider.
     """
     promoter = consumers.promoters()[talkers] & (consumers.satisfaction[talkers] > 0)
     detractor = consumers.detractors()[talkers] & (consumers.satisfaction[talkers] < 0)
@@ -140,7 +88,8 @@ def listen(
     messages: Messages,
     config: WordOfMouthConfig,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Apply what listeners heard about their own provider to their attitude.
+    """Apply what listeners heard about their own provider to their attitude
+    (writes attitude).
 
     Returns per consumer the count of negative messages about their own
     provider (it raises the churn hazard) and of praise for another firm (it

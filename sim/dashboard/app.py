@@ -1,13 +1,14 @@
-"""The classroom dashboard: a live market on Mesa's SolaraViz (MODEL.md §1).
+"""The classroom dashboard: a live market on Mesa's SolaraViz.
 
-    solara run sim/app.py          # then open http://localhost:8765
+    solara run sim/dashboard/app.py          # then open http://localhost:8765
 
 The word-of-mouth network turns from promoters to detractors while charts of
 share, NPS, complaints, churn by reason, profit and staff engagement move
 beside it. The sidebar holds play / step / reset and the levers; reset
 starts over with the same seed, so a run can be shown twice. A lesson loads a
-prepared setting (sim/lessons.py). The model, its controls and the charts'
-specs are in sim/dashboard.py; this module lays out the page.
+prepared setting (sim/dashboard/lessons.py). The model and its controls are
+in sim/dashboard/controls.py, the key figures and the charts' specs in
+sim/dashboard/views.py; this module lays out the page.
 
 Needs the dashboard extra: pip install -e ".[dashboard]".
 """
@@ -23,18 +24,16 @@ import solara.widgets
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim import charts
-from sim.dashboard import (
+from sim.dashboard.controls import (
     CONTROLS,
-    LIVE_CHARTS,
     NETWORK_NODES,
     DashboardModel,
-    chart_spec,
-    key_figures,
     lesson_settings,
     setting,
 )
-from sim.lessons import FREE_PLAY, LESSONS
+from sim.dashboard.lessons import FREE_PLAY, LESSONS
+from sim.dashboard.views import LIVE_CHARTS, chart_spec, key_figures
+from sim.runs import charts
 
 
 def serve_vega_offline() -> None:
@@ -111,7 +110,7 @@ def _live_chart(name: str):
     def LiveChart(model: DashboardModel) -> None:
         update_counter.get()
         with solara.Div(classes=[f"chart-{name}"]):
-            # the spec's data changes each week, not its form (sim/dashboard.py)
+            # the spec's data changes each week, not its form (sim/dashboard/views.py)
             solara.widgets.VegaLite.element(spec=chart_spec(name, model))
 
     return LiveChart

@@ -2,6 +2,8 @@
 
 Outputs are written even when the run is interrupted (Ctrl-C or SIGTERM): the
 weeks completed so far are kept, and summary.json says the run was cut short.
+A finished run of the same config is recognised by its config hash
+(`finished`), so that a resumed sweep keeps it.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sim.config import Config
-from sim.metrics import evaluate, summarise
 from sim.model import LoyaltyModel
-from sim.reporting import write_plots, write_tables
+from sim.runs.reporting import write_plots, write_tables
+from sim.runs.summary import evaluate, summarise
 
 
 def config_hash(config: Config) -> str:
@@ -51,10 +53,12 @@ def finished(config: Config, out_dir: Path) -> dict | None:
 
 
 def simulate(config: Config, out_dir: Path) -> dict:
-    """Build the model, run `config.steps` steps, write outputs to `out_dir`.
+    """Build the model, run `config.steps` steps, write outputs to `out_dir`,
+    and return the summary.
 
     Ctrl-C or SIGTERM asks the run to stop: the week under way is finished,
-    so the outputs hold every completed week.
+    so the outputs hold every completed week, and the summary says
+    `interrupted: true`.
     """
     started = time.perf_counter()
     model = LoyaltyModel(config)
@@ -95,8 +99,4 @@ def simulate(config: Config, out_dir: Path) -> dict:
         write_tables(timeseries, summary, model, out_dir)
     if config.output.plots:
         write_plots(timeseries, model, out_dir)
-    if interrupted:
-        done = summary["steps_completed"]
-        print(f"interrupted after {done} steps; outputs kept in {out_dir}", file=sys.stderr)
-        sys.exit(130)
     return summary

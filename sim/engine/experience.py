@@ -1,10 +1,11 @@
-"""Experience, expectation and satisfaction (MODEL.md §3).
+"""Experience, expectation and satisfaction (docs/ODD.md 7.2, 7.5).
 
 An encounter delivers a level on each of the six dimensions; satisfaction is
 the importance-weighted gap between experience and expectation, with losses
-weighted more than gains (the Delta law, seed 001 "三角定律", seed 003).
-Attitude and loyalty accumulate net experience; expectations move toward a
-blend of their sources (seed 001 "客户期望决定因素", seed 002).
+weighted more than gains (the Delta law: the CX-methods article, 三角定律;
+the satisfaction article). Attitude and loyalty accumulate net experience;
+expectations move toward a blend of their sources (the CX-methods article,
+客户期望决定因素; the CRM-cases article).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.codes import N_DIMS, PROSPECT, Dimension
 from sim.config import ExpectationConfig, ExperienceConfig
-from sim.firms import SERVICE
-from sim.population import N_DIMS, PROSPECT, Consumers, Segments
+from sim.engine.population import Consumers, Segments
 
 
 @dataclass
@@ -36,9 +37,10 @@ def delta_law(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Satisfaction = sum_d w_d * v(x_d - e_d), v(g) = g if g >= 0 else lambda*g.
 
-    Seed 001's Delta law (satisfaction = experience - expectation) weighted by
-    importance, with loss aversion lambda (Kahneman & Tversky 1979, about 2):
-    one bad encounter undoes several good ones (seed 001 "客户体验净值").
+    The CX-methods article's Delta law (satisfaction = experience -
+    expectation) weighted by importance, with loss aversion lambda (Kahneman &
+    Tversky 1979, about 2): one bad encounter undoes several good ones (the
+    CX-methods article, 客户体验净值).
     Returns the satisfaction and the weighted shortfall per dimension (>= 0).
     """
     gap = experience - expectation
@@ -49,7 +51,8 @@ def delta_law(
 def choose_visitors(
     consumers: Consumers, segments: Segments, rng: np.random.Generator
 ) -> np.ndarray:
-    """Customers who visit their provider this week (segment visit probability)."""
+    """Customers who visit their provider this week (segment visit probability).
+    Reads provider and segment."""
     p_visit = segments.visit_probability[consumers.segment]
     visits = (consumers.provider != PROSPECT) & (rng.random(consumers.n) < p_visit)
     return np.flatnonzero(visits)
@@ -75,12 +78,14 @@ def serve_encounters(
     """Each visit delivers its expected levels plus noise, and is scored by the Delta law.
 
     A service failure (probability per visit) costs `failure_severity` points
-    on the service dimension (MODEL.md §3).
+    on the service dimension (docs/ODD.md 7.2). Reads the visitors'
+    expectation and segment; writes their attitude, grievance, loyalty,
+    last_experience, satisfaction and last_failure.
     """
     noise = rng.standard_normal(expected.shape, dtype=np.float32)
     experience = expected + config.noise * noise
     failure = rng.random(len(visitors)) < failure_probability
-    experience[failure, SERVICE] -= config.failure_severity
+    experience[failure, Dimension.service] -= config.failure_severity
     np.clip(experience, 0.0, 10.0, out=experience)
     satisfaction, shortfall = delta_law(
         experience,
@@ -106,9 +111,9 @@ def _accumulate(
 
     Attitude is an exponential average of tanh(satisfaction / scale); loyalty a
     slower average of the positive part of attitude: satisfaction is not
-    loyalty (seed 003 "顾客满意一文不值"), loyalty takes repeated good
-    experience (seed 004). Grievance keeps the shortfall per dimension, the
-    raw material of a churn reason.
+    loyalty (the satisfaction article, 顾客满意一文不值), loyalty takes repeated
+    good experience (the employee-loyalty article). Grievance keeps the
+    shortfall per dimension, the raw material of a churn reason.
     """
     a = config.attitude_learning_rate
     attitude = consumers.attitude[visitors]
@@ -143,12 +148,13 @@ def update_expectations(
 ) -> None:
     """e <- e + rate * (target - e) + shock, target = weighted blend of sources.
 
-    Sources per seed 001 ("客户期望决定因素"): word of mouth, the firm's
-    promotion, the customer's values and background (segment baseline),
-    environment and life stage (noise; drift enters through the baseline),
-    prior experience with this firm (adaptation: today's excellent service is
-    tomorrow's baseline, seed 002) and with other firms (the best competitor
-    level raises the bar).
+    Sources per the CX-methods article (客户期望决定因素): word of mouth, the
+    firm's promotion, the customer's values and background (segment
+    baseline), environment and life stage (noise; drift enters through the
+    baseline), prior experience with this firm (adaptation: today's excellent
+    service is tomorrow's baseline, the CRM-cases article) and with other
+    firms (the best competitor level raises the bar). Writes every
+    consumer's expectation.
     """
     w = config.weights
     target = w.segment_baseline * sources.baseline

@@ -1,7 +1,7 @@
-"""Strategies compared with doing nothing, over seeds (MODEL.md §9, §11).
+"""Strategies compared with doing nothing, over seeds (docs/ODD.md 7.11).
 
 Each job of a sweep leaves a summary.json whose `evaluation` holds the KPIs
-over the weeks after rollout (sim/metrics.py). Jobs that differ only in
+over the weeks after rollout (sim/runs/summary.py). Jobs that differ only in
 `seed` are one *arm*. Each arm is compared with its reference arm, the
 baseline strategy under the same scenario and other overrides, seed by seed:
 the same seed gives the same consumers, network and random draws up to the
@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from sim.metrics import KPIS
+from sim.runs.summary import KPIS
 
 CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 2000

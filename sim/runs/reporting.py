@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim import charts
-from sim.survey import survey
+from sim.codes import FOCAL
+from sim.interventions.survey import survey
+from sim.runs import charts
 
-SURVEY_SAMPLE = 1000  # customers asked at the end of a run (seed 001's survey, step 2)
+SURVEY_SAMPLE = 1000
+"""Customers asked at the end of a run (the key-experience survey, step 2)."""
 
 
 def write_tables(timeseries: pd.DataFrame, summary: dict, model, out_dir: Path) -> None:
@@ -25,8 +27,9 @@ def write_tables(timeseries: pd.DataFrame, summary: dict, model, out_dir: Path) 
         "firms": (model.firm_table(), False),
         "flows": (model.flow_table(), True),
     }
-    if (model.consumers.provider == 0).any():
-        tables["key_experience"] = (survey(model, SURVEY_SAMPLE), False)
+    if (model.consumers.provider == FOCAL).any():
+        answers = survey(model.consumers, model.segments, SURVEY_SAMPLE, model.rng)
+        tables["key_experience"] = (answers, False)
     for name, (table, index) in tables.items():
         table.to_csv(out_dir / f"{name}.{suffix}", index=index, compression=compression)
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")

@@ -1,7 +1,8 @@
-"""Employees of the focal firm and the service-profit chain (MODEL.md §6).
+"""Employees of the focal firm and the service-profit chain (docs/ODD.md 7.3a).
 
-Loyal employees make loyal customers (seed 003 "忠实的员工带来忠实的顾客",
-seed 004 "从员工忠诚到顾客忠诚"; Heskett et al. 1994). Pay, training,
+Loyal employees make loyal customers (the satisfaction article,
+忠实的员工带来忠实的顾客; the employee-loyalty article, 从员工忠诚到顾客忠诚;
+Heskett et al. 1994). Pay, training,
 recognition, empowerment, workload, how the firm is doing and how satisfied
 their customers are drive engagement. Engaged, skilled employees deliver
 better service with fewer failures. Disengaged ones quit, leaving a vacancy,
@@ -16,17 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
+from sim.codes import NO_EMPLOYEE
 from sim.config import EmployeesConfig
-from sim.population import Consumers
-
-NO_EMPLOYEE = -1
+from sim.engine.levers import StaffLevers
+from sim.engine.population import Consumers
 
 
 def target_engagement(
     pay: float | np.ndarray,
-    training: float,
-    recognition: float,
-    empowerment: float,
+    levers: StaffLevers,
     overload: np.ndarray,
     firm_performance: float,
     customer_satisfaction: np.ndarray,
@@ -34,17 +33,18 @@ def target_engagement(
 ) -> np.ndarray:
     """The engagement an employee tends to, in [0, 1]: a logistic score.
 
-    Pay relative to the market, training, recognition and empowerment raise
-    it; overload (visits beyond capacity) lowers it; a firm doing well and
-    satisfied customers raise it (MODEL.md §6). Weights are assumptions.
+    Pay relative to the market (with any profit-sharing bonus), training,
+    recognition and empowerment raise it; overload (visits beyond capacity)
+    lowers it; a firm doing well and satisfied customers raise it (docs/ODD.md
+    7.3a). Weights are assumptions.
     """
     c = config
     score = (
         c.engagement_bias
         + c.pay_weight * (np.asarray(pay) - 1.0)
-        + c.training_weight * training
-        + c.recognition_weight * recognition
-        + c.empowerment_weight * empowerment
+        + c.training_weight * levers.training
+        + c.recognition_weight * levers.recognition
+        + c.empowerment_weight * levers.empowerment
         - c.overload_weight * overload
         + c.firm_performance_weight * firm_performance
         + c.customer_satisfaction_weight * customer_satisfaction
@@ -52,7 +52,9 @@ def target_engagement(
     return expit(score)
 
 
-def quit_hazard(engagement: np.ndarray, config: EmployeesConfig) -> np.ndarray:
+def quit_hazard(
+    engagement: np.ndarray, labour_market_tightness: float, config: EmployeesConfig
+) -> np.ndarray:
     """Weekly probability of quitting: sigmoid(q0 - w * engagement + labour market).
 
     Defaults give about 60 % annual turnover at engagement 0.3 and about 15 % at
@@ -61,7 +63,7 @@ def quit_hazard(engagement: np.ndarray, config: EmployeesConfig) -> np.ndarray:
     return expit(
         config.quit_base_logit
         - config.quit_engagement_weight * engagement
-        + config.labour_market_tightness
+        + labour_market_tightness
     )
 
 
@@ -125,6 +127,8 @@ def serve(
     """Each visit is served by the customer's usual employee (a new one if
     they have none or theirs has left); service follows that employee's
     skill and engagement, failures fall with skill and rise with overload.
+    Reads the staff's skill and engagement; writes their workload, and the
+    visitors' usual employee and bond.
     """
     filled = np.flatnonzero(staff.filled)
     employee = consumers.employee[visitors]
@@ -161,9 +165,11 @@ def develop(
     delivery: ServiceDelivery,
     satisfaction: np.ndarray,
     satisfaction_scale: float,
+    levers: StaffLevers,
     config: EmployeesConfig,
 ) -> None:
-    """A week in the job: engagement moves toward its target, skill grows."""
+    """A week in the job: engagement moves toward its target, skill grows.
+    Writes the staff's served_satisfaction, engagement, skill and tenure."""
     served = delivery.employee != NO_EMPLOYEE
     who = delivery.employee[served]
     visits = np.bincount(who, minlength=staff.positions)
@@ -171,12 +177,10 @@ def develop(
         who, weights=np.tanh(satisfaction[served] / satisfaction_scale), minlength=staff.positions
     )
     staff.served_satisfaction = np.divide(felt, visits, out=np.zeros_like(felt), where=visits > 0)
-    pay = config.pay + staff.bonus_per_employee / config.wage if config.wage else config.pay
+    pay = levers.pay + staff.bonus_per_employee / config.wage if config.wage else levers.pay
     target = target_engagement(
         pay,
-        config.training,
-        config.recognition,
-        config.empowerment,
+        levers,
         staff.overload(),
         staff.firm_performance,
         staff.served_satisfaction,
@@ -184,7 +188,7 @@ def develop(
     )
     f = staff.filled
     staff.engagement[f] += config.engagement_rate * (target[f] - staff.engagement[f])
-    growth = config.learning_rate * (1.0 + config.training_learning_boost * config.training)
+    growth = config.learning_rate * (1.0 + config.training_learning_boost * levers.training)
     staff.skill[f] += growth * (1.0 - staff.skill[f])
     staff.tenure[f] += 1
 
@@ -200,10 +204,13 @@ class Turnover:
 def turnover(
     staff: Staff,
     consumers: Consumers,
+    labour_market_tightness: float,
     config: EmployeesConfig,
     rng: np.random.Generator,
 ) -> Turnover:
-    """Quits, their customers' lost relationships, and hires into vacancies."""
+    """Quits, their customers' lost relationships, and hires into vacancies.
+    Writes the staff table (filled, skill, engagement, tenure, vacancy_weeks)
+    and the orphaned customers' usual employee and bond."""
     waiting = ~staff.filled
     staff.vacancy_weeks[waiting] -= 1
     hires = np.flatnonzero(waiting & (staff.vacancy_weeks <= 0))
@@ -212,11 +219,12 @@ def turnover(
     staff.engagement[hires] = config.new_hire_engagement
     staff.tenure[hires] = 0
 
-    leaving = staff.filled & (rng.random(staff.positions) < quit_hazard(staff.engagement, config))
+    hazard = quit_hazard(staff.engagement, labour_market_tightness, config)
+    leaving = staff.filled & (rng.random(staff.positions) < hazard)
     leaving[hires] = False
     quits = np.flatnonzero(leaving)
     staff.filled[quits] = False
-    delay = config.hiring_delay * (1.0 + max(config.labour_market_tightness, 0.0))
+    delay = config.hiring_delay * (1.0 + max(labour_market_tightness, 0.0))
     staff.vacancy_weeks[quits] = round(delay)
 
     orphaned = np.flatnonzero(np.isin(consumers.employee, quits))
@@ -226,33 +234,37 @@ def turnover(
     return Turnover(quits, hires, orphaned, orphaned[follow])
 
 
-def staff_costs(employed: int, config: EmployeesConfig) -> dict[str, float]:
+def staff_costs(employed: int, levers: StaffLevers, config: EmployeesConfig) -> dict[str, float]:
     """The week's cost of the staff levers: wages at `pay`, training, and
     recognition and empowerment (one line), per employee in post."""
     return {
-        "staff": employed * config.wage * config.pay,
-        "training": employed * config.training * config.training_cost,
+        "staff": employed * config.wage * levers.pay,
+        "training": employed * levers.training * config.training_cost,
         "recognition": employed
         * (
-            config.recognition * config.recognition_cost
-            + config.empowerment * config.empowerment_cost
+            levers.recognition * config.recognition_cost
+            + levers.empowerment * config.empowerment_cost
         ),
     }
 
 
-def payroll(staff: Staff, profit_before_staff: float, config: EmployeesConfig) -> dict:
+def payroll(
+    staff: Staff, profit_before_staff: float, levers: StaffLevers, config: EmployeesConfig
+) -> dict:
     """The week's staff cost lines. Profit sharing pays a share of what is
-    left after the other staff costs, when positive, as a bonus."""
+    left after the other staff costs, when positive, as a bonus (writes the
+    staff's bonus_per_employee)."""
     employed = int(staff.filled.sum())
-    lines = staff_costs(employed, config)
-    bonus = config.profit_sharing * max(profit_before_staff - sum(lines.values()), 0.0)
+    lines = staff_costs(employed, levers, config)
+    bonus = levers.profit_sharing * max(profit_before_staff - sum(lines.values()), 0.0)
     staff.bonus_per_employee = bonus / employed if employed else 0.0
     lines["staff"] += bonus
     return lines
 
 
 def observe_firm(staff: Staff, profit: float, revenue: float, config: EmployeesConfig) -> None:
-    """Staff sense how the firm is doing: a 10-week average of the profit margin."""
+    """Staff sense how the firm is doing: a 10-week average of the profit
+    margin (writes the staff's margin and firm_performance)."""
     margin = profit / revenue if revenue else 0.0
     staff.margin = 0.9 * staff.margin + 0.1 * margin
     staff.firm_performance = float(np.tanh(staff.margin / config.reference_margin))

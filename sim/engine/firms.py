@@ -11,17 +11,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import DIMENSIONS, FirmConfig
-from sim.population import Segments
-
-PRICE = DIMENSIONS.index("price")
-SERVICE = DIMENSIONS.index("service")
-BRAND = DIMENSIONS.index("brand")
-RELATIONSHIP = DIMENSIONS.index("relationship")
+from sim.codes import FOCAL, N_DIMS, Dimension
+from sim.config import FirmConfig
+from sim.engine.population import Segments
 
 
 @dataclass
 class Market:
+    """Every firm's offering and levers; row FOCAL is the focal firm. Its
+    price, reach, promise and offering are levers that strategies, scenarios
+    and rivals' adaptation change."""
+
     names: list[str]
     offering: np.ndarray  # (firms, 6) levels delivered at the reference price
     price: np.ndarray  # price index, 1 = market reference
@@ -29,11 +29,15 @@ class Market:
     promise: np.ndarray  # (firms, 6) what advertising promises
     failure_probability: np.ndarray  # chance an encounter is a service failure
     active: np.ndarray  # in the market now (an entrant waits until it enters)
-    focal_segment_bonus: np.ndarray | None = None  # (segments, 6) extra the focal firm gives
+    focal_segment_bonus: np.ndarray  # (segments, 6) extra the focal firm gives a segment
 
     @classmethod
     def from_config(
-        cls, focal: FirmConfig, rivals: list[FirmConfig], entrants: list[FirmConfig] = ()
+        cls,
+        focal: FirmConfig,
+        rivals: list[FirmConfig],
+        n_segments: int,
+        entrants: list[FirmConfig] = (),
     ) -> Market:
         firms = [focal, *rivals, *entrants]
         offering = np.array([f.offering.as_array() for f in firms])
@@ -46,6 +50,7 @@ class Market:
             promise=np.clip(offering + premium, 0.0, 10.0),
             failure_probability=np.array([f.service_failure_probability for f in firms]),
             active=np.array([True] * (1 + len(rivals)) + [False] * len(entrants)),
+            focal_segment_bonus=np.zeros((n_segments, N_DIMS)),
         )
 
     @property
@@ -57,12 +62,11 @@ class Market:
 
         The price dimension is perceived value for money: a price index above
         the reference lowers it in proportion to the segment's price
-        sensitivity (MODEL.md §3, price as an experience dimension, seed 001).
+        sensitivity (price as an experience dimension, the CX-methods article).
         """
         levels = np.repeat(self.offering[None], len(segments.names), axis=0)
-        if self.focal_segment_bonus is not None:  # a strategy aimed at some segments
-            levels[:, 0] += self.focal_segment_bonus
-        levels[:, :, PRICE] -= (
+        levels[:, FOCAL] += self.focal_segment_bonus  # strategies aimed at some segments
+        levels[:, :, Dimension.price] -= (
             segments.price_sensitivity[:, None]
             * price_points_per_index
             * (self.price[None, :] - 1.0)
@@ -89,13 +93,13 @@ class Market:
         """(firms + 1, 6): per dimension, the best level among *other* firms.
 
         Row f + 1 is for a customer of firm f, row 0 for a prospect (all firms):
-        competitors' levels raise the bar (seed 001 "客户期望决定因素").
+        competitors' levels raise the bar (the CX-methods article, 客户期望决定因素).
         """
         offering = np.where(self.active[:, None], self.offering, -np.inf)
-        table = np.empty((self.n_firms + 1, len(DIMENSIONS)))
+        table = np.empty((self.n_firms + 1, N_DIMS))
         table[0] = offering.max(axis=0)
         for f in range(self.n_firms):
             others = np.delete(offering, f, axis=0)
-            best = others.max(axis=0) if len(others) else np.full(len(DIMENSIONS), -np.inf)
+            best = others.max(axis=0) if len(others) else np.full(N_DIMS, -np.inf)
             table[f + 1] = np.where(np.isfinite(best), best, self.offering[f])
         return table

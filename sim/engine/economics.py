@@ -1,7 +1,9 @@
-"""The focal firm's economics (MODEL.md §8, seed 003 loyalty economics).
+"""The focal firm's economics (docs/ODD.md 7.8; the satisfaction article's
+loyalty economics).
 
 Loyal customers buy more and cost less to serve (Reichheld 1996); acquiring
-a customer costs several times what keeping one does (seed 003: 3-6x).
+a customer costs several times what keeping one does (the satisfaction
+article: 3-6x).
 Every cost item is a named line so that later mechanisms (staff, complaint
 handling, programmes, strategies) add lines, not logic.
 """

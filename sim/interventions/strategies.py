@@ -1,39 +1,49 @@
-"""Customer-experience strategies: lever changes from a rollout step on (MODEL.md §9).
+"""Customer-experience strategies: lever changes from a rollout step on
+(docs/ODD.md 7.9).
 
 Each `strategy/NAME.yaml` switches on one strategy of `StrategyConfig`
 (sim/config.py holds their parameters); several can be on at once
 (`python run.py strategy=[staff_training,loyalty_program]`). None on is the
 baseline, the "do nothing" every comparison is made against.
 
-A strategy changes the model's own copy of its levers once, at its rollout
-step (`start`), may act every week after (`every_week`), and may shape an
-encounter (`experience_uplift`). What it costs reaches the ledger two ways:
-a lever that already has a cost line (training, pay, complaint handling,
-advertising) is costed there; a new outlay (programme rewards, referral
-bonuses, delights, store investment) is the `strategy` cost line
-(`cost`). The strategy's investment, the denominator of its ROI, is both
-together plus any revenue given up (a price cut), measured against the levers
-as they were before rollout (`LoyaltyModel._book`).
+A strategy moves its levers (sim/engine/levers.py, or the firms' table) once,
+at its rollout step (`start`), may act every week after (`every_week`), and
+may shape an encounter (`experience_uplift`); it sees the market only through
+`World`. What it costs reaches the ledger two ways: a lever that already has
+a cost line (training, pay, complaint handling, advertising) is costed there;
+a new outlay (programme rewards, referral bonuses, delights, store
+investment) is the `strategy` cost line (`cost`). The strategy's investment,
+the denominator of its ROI, is both together plus any revenue given up (a
+price cut), measured against the levers as they were before rollout
+(`LoyaltyModel.book`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import config as schema
-from sim.config import DIMENSIONS, StrategyConfig, StrategyOptions
-from sim.firms import RELATIONSHIP, SERVICE
-from sim.population import N_DIMS
-from sim.schedule import FromStep
-from sim.survey import key_dimension, survey
-
-if TYPE_CHECKING:
-    from sim.model import LoyaltyModel
-
-FOCAL = 0
+from sim.codes import DIMENSIONS, FOCAL, N_DIMS, Dimension
+from sim.config import (
+    AdvertisingPushOptions,
+    EasyComplaintsOptions,
+    EmployeeEngagementOptions,
+    FocusBestCustomersOptions,
+    KeyExperienceOptions,
+    LoyaltyProgramOptions,
+    PriceCutOptions,
+    ProactiveFollowUpOptions,
+    ReferralProgramOptions,
+    ServiceRecoveryOptions,
+    StaffTrainingOptions,
+    StrategyConfig,
+    StrategyOptions,
+    SurpriseAndDelightOptions,
+)
+from sim.interventions.schedule import FromStep
+from sim.interventions.survey import key_dimension, survey
+from sim.interventions.world import World
 
 
 @dataclass
@@ -56,51 +66,51 @@ class Strategy(FromStep):
     def first_step(self) -> int:
         return self.rollout_step
 
-    def experience_uplift(self, model: LoyaltyModel, visitors: np.ndarray) -> np.ndarray | None:
+    def experience_uplift(self, world: World, visitors: np.ndarray) -> np.ndarray | None:
         """Extra experience (visitors x 6) of this week's focal visits, or None."""
         return None
 
-    def cost(self, model: LoyaltyModel, week: Week) -> float:
+    def cost(self, world: World, week: Week) -> float:
         """This week's new outlay (the `strategy` cost line); levers with a
         cost line of their own are costed there."""
         return 0.0
 
-    def targeted(self, model: LoyaltyModel) -> np.ndarray:
+    def targeted(self, world: World) -> np.ndarray:
         """Per consumer: in the target segment (everyone if none is named)."""
         segment = self.options.target_segment
         if segment is None:
-            return np.ones(model.consumers.n, dtype=bool)
-        return model.consumers.segment == model.segments.names.index(segment)
+            return np.ones(world.consumers.n, dtype=bool)
+        return world.consumers.segment == world.segments.names.index(segment)
 
-    def target_segments(self, model: LoyaltyModel) -> list[int]:
+    def target_segments(self, world: World) -> list[int]:
         segment = self.options.target_segment
         if segment is None:
-            return list(range(len(model.segments.names)))
-        return [model.segments.names.index(segment)]
+            return list(range(len(world.segments.names)))
+        return [world.segments.names.index(segment)]
 
 
 class StaffTraining(Strategy):
     """Train the focal firm's staff more: `employees.training` becomes
     `strategy.staff_training.training` (default 0.6, from 0.2). Skill grows
-    faster and engagement rises (seed 004 "员工培训"; the service-profit chain,
-    seed 003). Costed on the `training` line."""
+    faster and engagement rises (the employee-loyalty article, 员工培训; the
+    service-profit chain, the satisfaction article). Costed on the `training` line."""
 
-    options: schema.StaffTraining
+    options: StaffTrainingOptions
 
-    def start(self, model: LoyaltyModel) -> None:
-        model.config.employees.training = self.options.training
+    def start(self, world: World) -> None:
+        world.levers.staff.training = self.options.training
 
 
 class EmployeeEngagement(Strategy):
     """Pay, recognise and empower staff: `employees.pay`, `.recognition` and
     `.empowerment` become this strategy's values (defaults 1.1, 0.6, 0.6).
-    Engaged staff serve better and stay (seed 003 "忠实的员工带来忠实的顾客";
+    Engaged staff serve better and stay (the satisfaction article, 忠实的员工带来忠实的顾客;
     Heskett et al. 1994). Costed on the `staff` and `recognition` lines."""
 
-    options: schema.EmployeeEngagement
+    options: EmployeeEngagementOptions
 
-    def start(self, model: LoyaltyModel) -> None:
-        staff = model.config.employees
+    def start(self, world: World) -> None:
+        staff = world.levers.staff
         staff.pay = self.options.pay
         staff.recognition = self.options.recognition
         staff.empowerment = self.options.empowerment
@@ -108,101 +118,106 @@ class EmployeeEngagement(Strategy):
 
 class EasyComplaints(Strategy):
     """Make complaining easy: more channels (`complaints.ease`, default 5x) and
-    no incentive to keep the complaint count low (seed 001: only 2 % of the
+    no incentive to keep the complaint count low (the CX-methods article: only 2 % of the
     dissatisfied complain; the firm must hear the rest). Costed on the
     `complaints` line."""
 
-    options: schema.EasyComplaints
+    options: EasyComplaintsOptions
 
-    def start(self, model: LoyaltyModel) -> None:
-        model.config.complaints.ease = self.options.ease
-        model.config.complaints.count_incentive = self.options.count_incentive
+    def start(self, world: World) -> None:
+        world.levers.complaints.ease = self.options.ease
+        world.levers.complaints.count_incentive = self.options.count_incentive
 
 
 class ServiceRecovery(Strategy):
-    """Better recovery: higher recovery quality (default 0.6, from seed 001's
-    38 %) and one-stop handling (seed 003: complaints handled warmly and in one
-    stop keep the customer). Costed on the `complaints` line."""
+    """Better recovery: higher recovery quality (default 0.6, from the CX-methods
+    article's 38 %) and one-stop handling (the satisfaction article: complaints
+    handled warmly and in one stop keep the customer). Costed on the
+    `complaints` line."""
 
-    options: schema.ServiceRecovery
+    options: ServiceRecoveryOptions
 
-    def start(self, model: LoyaltyModel) -> None:
-        complaints = model.config.complaints
+    def start(self, world: World) -> None:
+        complaints = world.levers.complaints
         complaints.recovery_quality = self.options.recovery_quality
         complaints.one_stop = self.options.one_stop
 
 
 class ProactiveFollowUp(Strategy):
     """Contact a share of recent customers (default 30 % of visits) to find the
-    silent dissatisfied and handle them like complaints (seed 004
-    "客户跟踪服务"; seed 001: 98 % never complain). Costed on the `complaints`
+    silent dissatisfied and handle them like complaints (the employee-loyalty
+    article, 客户跟踪服务; the CX-methods article: 98 % never complain). Costed on the `complaints`
     line (per contact)."""
 
-    options: schema.ProactiveFollowUp
+    options: ProactiveFollowUpOptions
 
-    def start(self, model: LoyaltyModel) -> None:
-        model.config.complaints.follow_up = self.options.follow_up
+    def start(self, world: World) -> None:
+        world.levers.complaints.follow_up = self.options.follow_up
 
 
 class LoyaltyProgram(Strategy):
-    """A membership programme (seed 000 "会员制营销"): each week a share
+    """A membership programme (the CX-management overview, 会员制营销): each week a share
     (`enrolment_rate`, default 5 %) of the target customers not yet members
     join. Members are harder to lose: `churn.membership_weight` lowers their
     churn hazard and silent defection. Costs: rewards, `reward_share` of
     members' spend (default 2 %), and `cost_per_member` a week."""
 
-    options: schema.LoyaltyProgram
+    options: LoyaltyProgramOptions
 
-    def every_week(self, model: LoyaltyModel) -> None:
-        c = model.consumers
-        eligible = np.flatnonzero((c.provider == FOCAL) & ~c.member & self.targeted(model))
-        joining = eligible[model.rng.random(len(eligible)) < self.options.enrolment_rate]
+    def every_week(self, world: World) -> None:
+        c = world.consumers
+        eligible = np.flatnonzero((c.provider == FOCAL) & ~c.member & self.targeted(world))
+        joining = eligible[world.rng.random(len(eligible)) < self.options.enrolment_rate]
         c.member[joining] = True
 
-    def cost(self, model: LoyaltyModel, week: Week) -> float:
-        members = model.consumers.member
+    def cost(self, world: World, week: Week) -> float:
+        members = world.consumers.member
         rewards = self.options.reward_share * week.revenue[members[week.visitors]].sum()
         return float(rewards + self.options.cost_per_member * members.sum())
 
 
 class KeyExperience(Strategy):
-    """Invest in the key experience (seed 001's seven steps, "美苏电器"): at
+    """Invest in the key experience (the CX-methods article's seven steps, 美苏电器): at
     rollout, survey the focal firm's (target) customers, find the dimension
     with the worst importance-weighted gap, and raise the offering there by
     `points` (default 1). `allocation: even` spreads the same points over all
     six dimensions instead: the same budget, unfocused. Costs `cost_per_point`
-    per point, customer and week (the seed's extra stores on the same street)."""
+    per point, customer and week (the article's extra stores on the same street)."""
 
-    options: schema.KeyExperience
+    options: KeyExperienceOptions
     dimension: str | None = None
 
-    def start(self, model: LoyaltyModel) -> None:
+    def start(self, world: World) -> None:
         per_dimension = np.zeros(N_DIMS)
         if self.options.allocation == "key":
             table = survey(
-                model, self.options.survey_sample, self.options.target_segment, model.rng
+                world.consumers,
+                world.segments,
+                self.options.survey_sample,
+                world.rng,
+                self.options.target_segment,
             )
             self.dimension = key_dimension(table)
             per_dimension[DIMENSIONS.index(self.dimension)] = self.options.points
         else:
             per_dimension[:] = self.options.points / N_DIMS
-        model.market.focal_segment_bonus[self.target_segments(model)] += per_dimension
+        world.market.focal_segment_bonus[self.target_segments(world)] += per_dimension
 
-    def cost(self, model: LoyaltyModel, week: Week) -> float:
-        customers = int((model.consumers.provider == FOCAL).sum())
+    def cost(self, world: World, week: Week) -> float:
+        customers = int((world.consumers.provider == FOCAL).sum())
         return self.options.cost_per_point * self.options.points * customers
 
 
 class AdvertisingPush(Strategy):
     """Advertise more and promise more: the focal firm's reach (default 5 %,
     from 2 %) and its promise premium (default 1 point above what it delivers).
-    It acquires, and raises expectations (seed 001 "客户期望决定因素": what a
+    It acquires, and raises expectations (the CX-methods article, 客户期望决定因素: what a
     firm promises sets what customers expect). Costed on the `advertising` line."""
 
-    options: schema.AdvertisingPush
+    options: AdvertisingPushOptions
 
-    def start(self, model: LoyaltyModel) -> None:
-        market = model.market
+    def start(self, world: World) -> None:
+        market = world.market
         market.advertising_reach[FOCAL] = self.options.advertising_reach
         market.promise[FOCAL] = np.clip(
             market.offering[FOCAL] + self.options.promise_premium, 0.0, 10.0
@@ -214,70 +229,70 @@ class PriceCut(Strategy):
     the price dimension, less revenue per visit. Its investment is the revenue
     given up at the new price."""
 
-    options: schema.PriceCut
+    options: PriceCutOptions
 
-    def start(self, model: LoyaltyModel) -> None:
-        model.market.price[FOCAL] = self.options.price
+    def start(self, world: World) -> None:
+        world.market.price[FOCAL] = self.options.price
 
 
 class ReferralProgram(Strategy):
-    """Reward referrals (seed 003: loyal customers bring others): referral
+    """Reward referrals (the satisfaction article: loyal customers bring others): referral
     conversion rises (default 0.2, from 0.13) and each new customer won by
     referral costs `reward_per_referral` (default 20)."""
 
-    options: schema.ReferralProgram
+    options: ReferralProgramOptions
 
-    def start(self, model: LoyaltyModel) -> None:
-        model.config.word_of_mouth.referral_conversion = self.options.referral_conversion
+    def start(self, world: World) -> None:
+        world.levers.referral_conversion = self.options.referral_conversion
 
-    def cost(self, model: LoyaltyModel, week: Week) -> float:
+    def cost(self, world: World, week: Week) -> float:
         return self.options.reward_per_referral * week.referred
 
 
 class SurpriseAndDelight(Strategy):
     """Surprise a share of visits (default 5 %) of the target customers with
     something they did not expect: `delight_points` more on relationship for
-    that encounter (seed 001: exceeding expectations is what delights,
-    "三角定律"). Costs `cost_per_delight` each."""
+    that encounter (the CX-methods article: exceeding expectations is what delights,
+    三角定律). Costs `cost_per_delight` each."""
 
-    options: schema.SurpriseAndDelight
+    options: SurpriseAndDelightOptions
     delights = 0  # this week's
 
-    def experience_uplift(self, model: LoyaltyModel, visitors: np.ndarray) -> np.ndarray | None:
+    def experience_uplift(self, world: World, visitors: np.ndarray) -> np.ndarray | None:
         uplift = np.zeros((len(visitors), N_DIMS))
-        chosen = self.targeted(model)[visitors] & (
-            model.rng.random(len(visitors)) < self.options.delight_probability
+        chosen = self.targeted(world)[visitors] & (
+            world.rng.random(len(visitors)) < self.options.delight_probability
         )
-        uplift[chosen, RELATIONSHIP] = self.options.delight_points
+        uplift[chosen, Dimension.relationship] = self.options.delight_points
         self.delights = int(chosen.sum())
         return uplift
 
-    def cost(self, model: LoyaltyModel, week: Week) -> float:
+    def cost(self, world: World, week: Week) -> float:
         return self.options.cost_per_delight * self.delights
 
 
 class FocusBestCustomers(Strategy):
-    """Serve the most valuable segment better (seed 001 "两个聚焦的金科玉律":
+    """Serve the most valuable segment better (the CX-methods article, 两个聚焦的金科玉律:
     not all customers matter equally; find the best): a premium tier with more
     service and relationship (default +1 point each) for the target segment,
     by default the one with the highest spend a week per customer. Costs
     `cost_per_customer` a week per customer in the tier."""
 
-    options: schema.FocusBestCustomers
+    options: FocusBestCustomersOptions
     segment: int = -1
 
-    def start(self, model: LoyaltyModel) -> None:
+    def start(self, world: World) -> None:
         if self.options.target_segment is None:
-            weekly = model.segments.spend_per_visit * model.segments.visit_probability
+            weekly = world.segments.spend_per_visit * world.segments.visit_probability
             self.segment = int(np.argmax(weekly))
         else:
-            self.segment = model.segments.names.index(self.options.target_segment)
-        bonus = model.market.focal_segment_bonus[self.segment]
-        bonus[SERVICE] += self.options.service_points
-        bonus[RELATIONSHIP] += self.options.relationship_points
+            self.segment = world.segments.names.index(self.options.target_segment)
+        bonus = world.market.focal_segment_bonus[self.segment]
+        bonus[Dimension.service] += self.options.service_points
+        bonus[Dimension.relationship] += self.options.relationship_points
 
-    def cost(self, model: LoyaltyModel, week: Week) -> float:
-        c = model.consumers
+    def cost(self, world: World, week: Week) -> float:
+        c = world.consumers
         tier = (c.provider == FOCAL) & (c.segment == self.segment)
         return self.options.cost_per_customer * float(tier.sum())
 
@@ -304,21 +319,21 @@ class Strategies:
 
     members: list[Strategy]
 
-    def apply(self, model: LoyaltyModel) -> None:
+    def apply(self, world: World, step: int) -> None:
         for strategy in self.members:
-            strategy.apply(model)
+            strategy.apply(world, step)
 
-    def experience_uplift(self, model: LoyaltyModel, visitors: np.ndarray) -> np.ndarray:
+    def experience_uplift(self, world: World, visitors: np.ndarray) -> np.ndarray:
         total = np.zeros((len(visitors), N_DIMS))
         for strategy in self.members:
             if strategy.started:
-                uplift = strategy.experience_uplift(model, visitors)
+                uplift = strategy.experience_uplift(world, visitors)
                 if uplift is not None:
                     total += uplift
         return total
 
-    def cost(self, model: LoyaltyModel, week: Week) -> float:
-        return float(sum(s.cost(model, week) for s in self.members if s.started))
+    def cost(self, world: World, week: Week) -> float:
+        return float(sum(s.cost(world, week) for s in self.members if s.started))
 
 
 def build(config: StrategyConfig) -> Strategies:

@@ -23,7 +23,7 @@ from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBase
 
 from sim.config import Config, ConfigError, register_configs, validate
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 GROUPS = ("network", "strategy", "scenario")
 COMBINABLE = ("strategy",)  # `strategy=[a,b]` runs both together
 

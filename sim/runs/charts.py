@@ -19,15 +19,24 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from scipy.sparse.csgraph import breadth_first_order
 
-from sim.acquisition import CHANNELS
-from sim.churn import REASONS
-from sim.economics import visit_revenue
-from sim.population import PROSPECT
+from sim.codes import ACQUIRED_BY, FOCAL, PROSPECT, REASONS, Reason
+from sim.engine.economics import visit_revenue
 
 Size = tuple[float, float]
 
-REASON_COLOURS = dict(zip(REASONS, mpl.colormaps["tab10"].colors, strict=False))
-"""One colour per churn reason, the same in every chart and every week."""
+REASON_COLOURS = {
+    Reason.price.name: "#1f77b4",
+    Reason.service_irritation.name: "#ff7f0e",
+    Reason.missing_features.name: "#2ca02c",
+    Reason.negative_encounter.name: "#d62728",
+    Reason.complaint_response.name: "#9467bd",
+    Reason.competitor_action.name: "#8c564b",
+    Reason.ethics.name: "#e377c2",
+    Reason.involuntary.name: "#7f7f7f",
+    Reason.employee_departure.name: "#bcbd22",
+}
+"""One colour per churn reason, the same in every chart and every week; a new
+reason needs its colour here (tests/test_charts.py checks)."""
 
 
 def customers(ts: pd.DataFrame, size: Size = (8, 4.5)) -> Figure:
@@ -52,29 +61,33 @@ def customers(ts: pd.DataFrame, size: Size = (8, 4.5)) -> Figure:
 def acquisition_and_churn(ts: pd.DataFrame, size: Size = (8, 7)) -> Figure:
     fig = Figure(figsize=size)
     top, bottom = fig.subplots(2, 1, sharex=True)
-    channels = (*CHANNELS, "switching")
-    top.stackplot(
-        ts.step,
-        *(ts[f"acquired_{c}"] for c in channels),
-        labels=list(channels),
-        alpha=0.8,
-    )
-    top.set_ylabel("new customers per week")
+    new = {f"acquired_{way}": way for way in ACQUIRED_BY}
+    _stacked(top, ts, new, None, "new customers per week")
     top.set_title("Acquisition by channel")
-    top.legend(loc="upper left", fontsize=8)
     reasons = [r for r in REASONS if ts[f"churned_{r}"].sum() > 0] or list(REASONS[:1])
-    bottom.stackplot(
+    lost = {f"churned_{r}": r.replace("_", " ") for r in reasons}
+    _stacked(bottom, ts, lost, [REASON_COLOURS[r] for r in reasons], LOST_A_WEEK)
+    bottom.set_xlabel("week")
+    bottom.set_title("Churn by reason (the satisfaction article's eight, and staff leaving)")
+    return fig
+
+
+LOST_A_WEEK = "customers lost per week"
+
+
+def _stacked(
+    ax: Axes, ts: pd.DataFrame, series: dict[str, str], colours: list | None, ylabel: str
+) -> None:
+    """Weekly counts stacked: `series` maps a column to its label."""
+    ax.stackplot(
         ts.step,
-        *(ts[f"churned_{r}"] for r in reasons),
-        labels=[r.replace("_", " ") for r in reasons],
-        colors=[REASON_COLOURS[r] for r in reasons],
+        *(ts[column] for column in series),
+        labels=list(series.values()),
+        colors=colours,
         alpha=0.8,
     )
-    bottom.set_ylabel("customers lost per week")
-    bottom.set_xlabel("week")
-    bottom.set_title("Churn by reason (seed 003)")
-    bottom.legend(loc="upper left", fontsize=8)
-    return fig
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="upper left", fontsize=8)
 
 
 def satisfaction(ts: pd.DataFrame, size: Size = (8, 7)) -> Figure:
@@ -148,19 +161,11 @@ def complaints(ts: pd.DataFrame, size: Size = (8, 7)) -> Figure:
     top.plot(ts.step, ts.silent_dissatisfied, color="tab:orange", ls="--", label="of which silent")
     top.plot(ts.step, ts.complaints, color="tab:blue", label="complaints (what the firm sees)")
     top.set_ylabel("per week")
-    top.set_title("Observed complaints against true dissatisfaction (seed 001)")
+    top.set_title("Observed complaints against true dissatisfaction")
     top.legend(fontsize=8)
-    losses = ("complaint_losses", "silent_losses")
-    bottom.stackplot(
-        ts.step,
-        *(ts[c] for c in losses),
-        labels=["lost after complaining", "lost in silence"],
-        colors=["tab:blue", "tab:orange"],
-        alpha=0.8,
-    )
-    bottom.set_ylabel("customers lost per week")
+    losses = {"complaint_losses": "lost after complaining", "silent_losses": "lost in silence"}
+    _stacked(bottom, ts, losses, ["tab:blue", "tab:orange"], LOST_A_WEEK)
     bottom.set_xlabel("week")
-    bottom.legend(loc="upper left", fontsize=8)
     return fig
 
 
@@ -216,7 +221,7 @@ class NetworkSample:
     @classmethod
     def of(cls, model, max_nodes: int) -> NetworkSample:
         net, c = model.network, model.consumers
-        start = int(np.flatnonzero(c.provider == 0)[0]) if (c.provider == 0).any() else 0
+        start = int(np.flatnonzero(c.provider == FOCAL)[0]) if (c.provider == FOCAL).any() else 0
         order = breadth_first_order(net, start, directed=False, return_predecessors=False)
         nodes = np.sort(order[:max_nodes])
         graph = nx.from_scipy_sparse_array(net[nodes][:, nodes])
@@ -252,7 +257,7 @@ def network(model, sample: NetworkSample, size: Size = (7.5, 7.5)) -> Figure:
     for firm, name in enumerate(model.market.names):
         mine = provider == firm
         marker = PROVIDER_MARKERS[firm % len(PROVIDER_MARKERS)]
-        edge, width = ("navy", 1.0) if firm == 0 else ("dimgrey", 0.4)
+        edge, width = ("navy", 1.0) if firm == FOCAL else ("dimgrey", 0.4)
         ax.scatter(
             x[mine],
             y[mine],
@@ -263,7 +268,7 @@ def network(model, sample: NetworkSample, size: Size = (7.5, 7.5)) -> Figure:
             marker=marker,
             edgecolors=edge,
             linewidths=width,
-            zorder=3 if firm == 0 else 2,
+            zorder=3 if firm == FOCAL else 2,
         )
         label = f"{name} customers" if firm else "focal firm's customers"
         # the legend is about shape; fill is attitude

@@ -5,7 +5,7 @@ comparison written at the sweep root when the last job is done.
 works under any launcher: basic (one job after another) or joblib (all
 cores). Each job's folder is named after its overrides, so re-running a sweep
 command with `hydra.sweep.dir=<that sweep>` finds every finished job and
-skips it (`sim.simulation.finished`): an interrupted sweep is completed
+skips it (`sim.runs.simulation.finished`): an interrupted sweep is completed
 without redoing work, and adding seeds to a sweep reuses the ones run.
 """
 
@@ -21,9 +21,9 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from sim.cli import sweep_choices
-from sim.comparison import collect_runs, compare
-from sim.reporting import write_comparison
+from sim.runs.cli import sweep_choices
+from sim.runs.comparison import collect_runs, compare
+from sim.runs.reporting import write_comparison
 
 SWEEP_FILE = "sweep.json"
 
@@ -111,12 +111,12 @@ def ranking(table) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python -m sim.sweep <sweep folder>
+if __name__ == "__main__":  # python -m sim.runs.sweep <sweep folder>
     if len(sys.argv) != 2 or not Path(sys.argv[1]).is_dir():
-        sys.exit("usage: python -m sim.sweep <sweep folder>")
+        sys.exit("usage: python -m sim.runs.sweep <sweep folder>")
     folder = Path(sys.argv[1])
     try:
         recorded = json.loads((folder / SWEEP_FILE).read_text())["command"]
     except (OSError, ValueError, KeyError):
-        recorded = f"python -m sim.sweep {folder}"
+        recorded = f"python -m sim.runs.sweep {folder}"
     report(folder, recorded)

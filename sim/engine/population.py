@@ -2,6 +2,7 @@
 
 `Customer` agents (sim/agents.py) are thin views onto these rows, so the Mesa
 API gives per-consumer access while every mechanism works on whole arrays.
+Codes (provider, loyalty stage) are in sim/codes.py.
 """
 
 from __future__ import annotations
@@ -10,15 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import DIMENSIONS, LoyaltyConfig, PopulationConfig
-
-PROSPECT = -1
-"""Provider code of a consumer with no provider; 0 is the focal firm, 1.. rivals."""
-
-N_DIMS = len(DIMENSIONS)
-
-LOYALTY_STAGES = ("none", "cognitive", "affective", "behavioural", "word_of_mouth")
-"""Seed 004's four levels of loyalty, in order, after "none"."""
+from sim.codes import FOCAL, N_DIMS, NO_EMPLOYEE, NOT_YET, PROSPECT, LoyaltyStage
+from sim.config import LoyaltyConfig, PopulationConfig
 
 
 @dataclass
@@ -52,9 +46,9 @@ class Segments:
 
 @dataclass
 class Consumers:
-    """State of every consumer in the market (MODEL.md §2)."""
+    """State of every consumer in the market (docs/ODD.md §2)."""
 
-    provider: np.ndarray  # int16: PROSPECT, 0 focal firm, 1.. rivals
+    provider: np.ndarray  # int16: PROSPECT, FOCAL, 1.. rivals
     segment: np.ndarray  # int8
     tenure: np.ndarray  # steps with the current provider
     expectation: np.ndarray  # (n, 6) on the 0-10 scale
@@ -88,7 +82,7 @@ class Consumers:
         segment = rng.choice(len(segments.names), size=n, p=segments.share).astype(np.int8)
         u = rng.random(n)
         provider = np.full(n, PROSPECT, dtype=np.int16)
-        provider[u < config.initial_focal_share] = 0
+        provider[u < config.initial_focal_share] = FOCAL
         if n_rivals:
             to_rival = (u >= config.initial_focal_share) & (
                 u < config.initial_focal_share + config.initial_competitor_share
@@ -117,11 +111,11 @@ class Consumers:
             grievance=np.zeros((n, N_DIMS)),
             last_failure=np.zeros(n, dtype=bool),
             member=np.zeros(n, dtype=bool),
-            employee=np.full(n, -1, dtype=np.int32),
-            bond=np.where(provider == 0, rng.uniform(0.2, 1.0, n), 0.0),
-            last_negative=np.full(n, -1, dtype=np.int32),
+            employee=np.full(n, NO_EMPLOYEE, dtype=np.int32),
+            bond=np.where(provider == FOCAL, rng.uniform(0.2, 1.0, n), 0.0),
+            last_negative=np.full(n, NOT_YET, dtype=np.int32),
             spend=np.zeros(n),
-            churn_reason=np.full(n, -1, dtype=np.int8),
+            churn_reason=np.full(n, NOT_YET, dtype=np.int8),
         )
 
     def switch_provider(self, who: np.ndarray, provider: np.ndarray | int, attitude: float) -> None:
@@ -131,7 +125,7 @@ class Consumers:
         self.loyalty[who] = 0.0
         self.grievance[who] = 0.0
         self.member[who] = False
-        self.employee[who] = -1
+        self.employee[who] = NO_EMPLOYEE
         self.bond[who] = 0.0
         self.attitude[who] = np.where(self.provider[who] == PROSPECT, 0.0, attitude)
 
@@ -146,7 +140,8 @@ class Consumers:
         return self.likelihood_to_recommend() < 6.5
 
     def loyalty_stage(self, config: LoyaltyConfig) -> np.ndarray:
-        """Stage code per consumer, an index into LOYALTY_STAGES (seed 004)."""
+        """`LoyaltyStage` code per consumer (the employee-loyalty article: 认知、情感、
+        行为、口碑忠诚)."""
         stage = (
             (self.loyalty >= config.cognitive).astype(np.int8)
             + (self.loyalty >= config.affective)
@@ -155,6 +150,6 @@ class Consumers:
                 & (self.tenure >= config.behavioural_min_tenure)
             )
         )
-        stage += (stage == 3) & self.promoters()
-        stage[self.provider == PROSPECT] = 0
+        stage += (stage == LoyaltyStage.behavioural) & self.promoters()
+        stage[self.provider == PROSPECT] = LoyaltyStage.none
         return stage

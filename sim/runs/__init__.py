@@ -1,0 +1,9 @@
+"""Running the model and reading what it produced: the command line's
+one-line errors (cli), a run to the end with interrupt-safe outputs
+(simulation), the run summary (summary), tables and plots (reporting,
+charts), and sweeps compared with the baseline (comparison, sweep).
+
+May import: everything below it (`sim.model`, `sim.engine`,
+`sim.interventions`, `sim.config`, `sim.codes`), Hydra, pandas, matplotlib.
+Nothing in the engine imports this package.
+"""

@@ -1,0 +1,123 @@
+"""The run summary (docs/ODD.md, Observation): final state, totals and
+annualised rates over a run's weekly KPI rows (sim/engine/observation.py),
+and the KPIs a comparison of strategies reads over the weeks after rollout."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.codes import ACQUIRED_BY, LOYALTY_STAGES, REASONS
+from sim.config import Config
+from sim.engine.economics import customer_lifetime_value
+from sim.engine.observation import COMPLAINT_COUNTS, ratio
+
+
+def summarise(timeseries: pd.DataFrame, config: Config) -> dict:
+    """Final state and run totals (docs/ODD.md, Observation); rates are annualised."""
+    econ = config.economics
+    final, flows = timeseries.iloc[-1], timeseries.iloc[1:]
+    years = len(flows) / econ.steps_per_year
+    mean_customers = float(flows.customers.mean()) if len(flows) else 0.0
+    customer_years = mean_customers * years
+    annual_churn = ratio(flows.churned.sum(), customer_years)
+    retention = max(0.0, 1.0 - annual_churn)
+    margin = (
+        flows.revenue.sum()
+        - flows[["cost_cost_of_goods", "cost_service", "cost_retention"]].sum().sum()
+    )
+    new_by_channel = {c: int(flows[f"acquired_{c}"].sum()) for c in ACQUIRED_BY}
+    return {
+        "final": {
+            k: _plain(final[k])
+            for k in (
+                "customers",
+                "prospects",
+                "competitor_customers",
+                "market_share",
+                "nps",
+                "mean_attitude",
+                "mean_loyalty",
+                *(f"loyalty_{s}" for s in LOYALTY_STAGES),
+                "cumulative_profit",
+            )
+        },
+        "totals": {
+            "acquired": int(flows.acquired.sum()),
+            **{f"acquired_{c}": v for c, v in new_by_channel.items()},
+            "churned": int(flows.churned.sum()),
+            **{f"churned_{r}": int(flows[f"churned_{r}"].sum()) for r in REASONS},
+            "visits": int(flows.visits.sum()),
+            **{k: int(flows[k].sum()) for k in COMPLAINT_COUNTS},
+            "revenue": float(flows.revenue.sum()),
+            "costs": float(flows.costs.sum()),
+            "profit": float(flows.profit.sum()),
+        },
+        "rates": {
+            "annual_churn_rate": annual_churn,
+            "annual_retention_rate": retention,
+            "customers_with_negative_experience_per_year": ratio(
+                flows.newly_dissatisfied.sum(), customer_years
+            ),
+            "observed_complaint_rate": ratio(flows.complaints.sum(), flows.visits.sum()),
+            "dissatisfaction_rate": ratio(flows.dissatisfied.sum(), flows.visits.sum()),
+            "voiced_share_of_negative_experiences": ratio(
+                flows.complaints.sum(), flows.newly_dissatisfied.sum()
+            ),
+            "below_expectation_share": ratio(
+                (flows.below_expectation_share * flows.visits).sum(), flows.visits.sum()
+            ),
+            "referral_share_of_new_customers": ratio(
+                new_by_channel["referral"],
+                new_by_channel["referral"] + new_by_channel["advertising"],
+            ),
+            "mean_nps": float(flows.nps.mean()) if len(flows) else float(final.nps),
+            "mean_satisfaction": float(flows.mean_satisfaction.mean()) if len(flows) else 0.0,
+        },
+        "economics": {
+            "annual_margin_per_customer": ratio(margin, customer_years),
+            "customer_lifetime_value": customer_lifetime_value(
+                ratio(margin, customer_years), retention, econ.annual_discount_rate
+            ),
+            "profit_margin": ratio(flows.profit.sum(), flows.revenue.sum()),
+        },
+    }
+
+
+KPIS = {
+    "annual_churn_rate": "annual churn rate",
+    "mean_nps": "mean NPS",
+    "revenue": "revenue",
+    "profit": "profit",
+    "customer_lifetime_value": "customer lifetime value",
+    "customers": "customers at the end",
+    "market_share": "market share at the end",
+    "strategy_investment": "strategy investment",
+}
+"""What a comparison of strategies reports per run (docs/ODD.md, Observation), over the
+evaluation window."""
+
+
+def evaluate(timeseries: pd.DataFrame, config: Config) -> dict:
+    """The KPIS over the weeks after `strategy.rollout_step` (the whole run if
+    it is not that long): what a strategy changed, free of the weeks before it."""
+    start = config.strategy.rollout_step
+    start = start if start < len(timeseries) - 1 else 0
+    window = timeseries.iloc[start:]
+    summary = summarise(window, config)
+    flows = window.iloc[1:]
+    return {
+        "from_step": int(window.step.iloc[0]),
+        "to_step": int(window.step.iloc[-1]),
+        "annual_churn_rate": summary["rates"]["annual_churn_rate"],
+        "mean_nps": summary["rates"]["mean_nps"],
+        "revenue": summary["totals"]["revenue"],
+        "profit": summary["totals"]["profit"],
+        "customer_lifetime_value": summary["economics"]["customer_lifetime_value"],
+        "customers": summary["final"]["customers"],
+        "market_share": summary["final"]["market_share"],
+        "strategy_investment": float(flows.strategy_investment.sum()),
+    }
+
+
+def _plain(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else float(value)
