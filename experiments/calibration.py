@@ -26,19 +26,19 @@ TARGETS = [
         "customers with a negative experience in a year",
         ("rates", "customers_with_negative_experience_per_year"),
         "22 %",
-        "seed 001: 78 % positive, 22 % negative",
+        "the CX-methods article: 78 % positive, 22 % negative",
     ),
     (
         "negative experiences voiced as complaints",
         ("rates", "voiced_share_of_negative_experiences"),
         "2 %",
-        "seed 001: only 2 % complain",
+        "the CX-methods article: only 2 % complain",
     ),
     (
         "new customers won by referral (of referral + advertising)",
         ("rates", "referral_share_of_new_customers"),
         "60 %",
-        "seed 003: 60 % of new customers come through referrals",
+        "the satisfaction article: 60 % of new customers come through referrals",
     ),
     (
         "annual churn rate",

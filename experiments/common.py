@@ -4,10 +4,13 @@ and a Markdown report that states the command and config that made it."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -17,6 +20,33 @@ from sim.runs.comparison import collect_runs, mean_interval
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "experiments" / "results"
+
+
+def options(doc: str, seeds: int, n: int, **more: Any) -> argparse.Namespace:
+    """The experiment's command-line options: `--seeds` and `--n` (consumers),
+    and any more as `name=default` (a list default takes several values).
+    The first line of the module's docstring is the help text."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    for name, default in {"seeds": seeds, "n": n, **more}.items():
+        if isinstance(default, list):
+            parser.add_argument(f"--{name}", type=type(default[0]), nargs="+", default=default)
+        else:
+            parser.add_argument(f"--{name}", type=type(default), default=default)
+    return parser.parse_args()
+
+
+def budget(args: argparse.Namespace) -> list[str]:
+    """The sweep overrides of the options' seeds and consumers."""
+    return [f"seed=range({args.seeds})", f"population.n={args.n}"]
+
+
+def experiment_command(name: str, args: argparse.Namespace) -> str:
+    """The command that ran experiment `name` with these options."""
+    flags = []
+    for key, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        flags += [f"--{key}", *(f"{v:g}" if isinstance(v, float) else str(v) for v in values)]
+    return shlex.join(["python", "-m", f"experiments.{name}", *flags])
 
 
 def sweep(name: str, overrides: list[str], launcher: str = "joblib") -> tuple[Path, str]:
@@ -43,7 +73,7 @@ def sweep(name: str, overrides: list[str], launcher: str = "joblib") -> tuple[Pa
 
 
 def job_values(sweep_dir: Path) -> pd.DataFrame:
-    """Finished jobs (sim/comparison.py) with each override as a column."""
+    """Finished jobs (sim/runs/comparison.py) with each override as a column."""
     runs = collect_runs(sweep_dir)
     values = []
     for job in runs.job:
@@ -93,22 +123,29 @@ def git_commit() -> str:
 
 
 class Report:
-    """A Markdown report with its figures, in results/<name>/."""
+    """A Markdown report with its figures, in results/<name>/: the command
+    that made it, the config (the defaults at a named commit, and the
+    overrides or settings of its runs), then what the experiment adds."""
 
-    def __init__(self, name: str, title: str, command: str, sweeps: list[str]) -> None:
+    def __init__(
+        self, name: str, title: str, args: argparse.Namespace, sweeps: list[str] = ()
+    ) -> None:
         self.dir = RESULTS / name
         self.dir.mkdir(parents=True, exist_ok=True)
+        runs = (
+            ["with the overrides of these runs:", "", *(f"    {s}" for s in sweeps)]
+            if sweeps
+            else ["with the settings below."]
+        )
         self.lines = [
             f"# {title}",
             "",
-            f"Command: `{command}`",
+            f"Command: `{experiment_command(name, args)}`",
             "",
-            "Config: the defaults of `sim/config.py` at commit "
-            f"`{git_commit()}`, with the overrides of these runs:",
+            f"Config: the defaults of `sim/config.py` at commit `{git_commit()}`, {runs[0]}",
+            *runs[1:],
             "",
-            *(f"    {s}" for s in sweeps),
-            "",
-            "Intervals are 95 % Student t intervals over seeds (sim/comparison.py).",
+            "Intervals are 95 % Student t intervals over seeds (sim/runs/comparison.py).",
         ]
 
     def text(self, *paragraphs: str) -> None:

@@ -1,11 +1,12 @@
-"""Demonstration: seed 001's cost of negative experiences, closed form against simulation.
+"""Demonstration: the CX-methods article's cost of negative experiences, closed
+form against simulation.
 
 The seed's firm has USD 50 M annual sales, 22 % negative experiences, 2 %
 voiced. Of complainers 38 % are recovered, 34 % stay at risk and 28 % are
 lost; of the silent, 55 % are at risk and 45 % are lost. Closed form: USD
 61,600 lost from complainers and about USD 4.85 M from the silent.
 
-The simulation runs the model's own complaint mechanism (sim/complaints.py)
+The simulation runs the model's own complaint mechanism (sim/engine/complaints.py)
 on a firm configured with those rates. One step is one year; every customer
 has one encounter, and there are no rivals and no other churn. The threshold
 for a negative experience is set so that 22 % of this seed's encounters fall
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REVENUE = 50_000_000.0
 NEGATIVE_SHARE = 0.22
 VARIANTS = {  # name: (ease of complaining, follow-up share)
-    "seed 001 firm": (1.0, 0.0),
+    "the CX-methods article firm": (1.0, 0.0),
     "complaining made easy (10x)": (10.0, 0.0),
     "follow-up of half the silent": (1.0, 0.5),
 }
@@ -121,7 +122,7 @@ def main() -> None:
 
     command = f"python -m experiments.complaint_funnel --seeds {args.seeds} --n {args.n}"
     lines = [
-        "# The cost of negative experiences (seed 001)",
+        "# The cost of negative experiences (the CX-methods article)",
         "",
         f"A firm with USD 50 M annual sales, simulated with {args.n:,} customers, "
         f"{args.seeds} seeds per variant; one step is one year. Intervals are 95 % "
@@ -151,26 +152,26 @@ def main() -> None:
         total = v.complainer_loss.mean() + v.silent_loss.mean()
         cells.append(f"{100 * total / REVENUE:.1f} %")
         lines.append("| " + " | ".join(cells) + " |")
-    seed_firm = runs[runs.variant == "seed 001 firm"].sum(numeric_only=True)
+    seed_firm = runs[runs.variant == "the CX-methods article firm"].sum(numeric_only=True)
     handled = seed_firm[["recovered", "unresolved", "complaint_losses"]].sum()
     share = {k: seed_firm[k] / handled for k in ("recovered", "unresolved", "complaint_losses")}
-    negative = runs[runs.variant == "seed 001 firm"].negative_share.mean()
-    voiced = runs[runs.variant == "seed 001 firm"].voiced_share.mean()
+    negative = runs[runs.variant == "the CX-methods article firm"].negative_share.mean()
+    voiced = runs[runs.variant == "the CX-methods article firm"].voiced_share.mean()
     lines += [
         "",
-        f"Funnel of the seed 001 firm as simulated (all seeds): negative experiences "
+        f"Funnel of the the CX-methods article firm as simulated (all seeds): negative experiences "
         f"{negative:.1%} of customers; voiced {voiced:.2%}; of complainers "
         f"{share['recovered']:.0%} recovered, {share['unresolved']:.0%} at risk, "
         f"{share['complaint_losses']:.0%} lost; of the silent "
         f"{seed_firm.silent_losses / seed_firm.silent_dissatisfied:.0%} lost "
-        "(seed 001: 22 %; 2 %; 38 / 34 / 28 %; 45 %).",
+        "(the CX-methods article: 22 %; 2 %; 38 / 34 / 28 %; 45 %).",
         "",
         "Valued by their own spend, the losses are lower. Negative experiences fall "
         "more often on customers who spend less (the convenience seekers, where the "
         "firm is weakest, and less loyal customers, who buy less), a refinement the "
         "seed's arithmetic cannot show.",
         "",
-        "The lessons of seed 001 follow. Raise the complaint rate: more voiced "
+        "The lessons of the CX-methods article follow. Raise the complaint rate: more voiced "
         "complaints mean fewer silent losses, since a handled complaint loses 28 %, "
         "not 45 %. Never reward staff for *fewer* complaints. Raise the recovery "
         "rate. Follow up the silent.",
@@ -215,7 +216,7 @@ def _figure(runs: pd.DataFrame) -> Figure:
         )
     ax.set_xticks(x, names)
     ax.set_ylabel("revenue lost (USD million a year)")
-    ax.set_title("Seed 001: revenue lost to negative experiences")
+    ax.set_title("The cx-methods article: revenue lost to negative experiences")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 

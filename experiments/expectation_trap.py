@@ -13,13 +13,19 @@ usage: python -m experiments.expectation_trap [--seeds 8] [--n 10000]
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.common import Report, interval_text, job_values, sweep, window_totals
+from experiments.common import (
+    Report,
+    budget,
+    interval_text,
+    job_values,
+    options,
+    sweep,
+    window_totals,
+)
 from sim.runs.comparison import mean_interval
 
 NAME = "expectation_trap"
@@ -29,17 +35,13 @@ LEVELS = ("mean_expectation", "below_expectation_share", "nps")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=8)
-    parser.add_argument("--n", type=int, default=10_000)
-    args = parser.parse_args()
+    args = options(__doc__, seeds=8, n=10_000)
     sweep_dir, command = sweep(
         NAME,
         [
             "strategy=baseline,advertising_push",
             f"strategy.advertising_push.promise_premium={','.join(PREMIUMS)}",
-            f"seed=range({args.seeds})",
-            f"population.n={args.n}",
+            *budget(args),
         ],
     )
     runs = job_values(sweep_dir)
@@ -73,7 +75,7 @@ def main() -> None:
     report = Report(
         NAME,
         "The expectation trap: promising more than is delivered",
-        f"python -m experiments.{NAME} --seeds {args.seeds} --n {args.n}",
+        args,
         [command],
     )
     report.text(

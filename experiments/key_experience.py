@@ -1,4 +1,4 @@
-"""The key-experience method (seed 001's seven steps) on the simulated firm,
+"""The key-experience method (the CX-methods article's seven steps) on the simulated firm,
 and investing in the key experience versus spreading the same budget evenly.
 
 Step 1-4: a survey of the focal firm's customers at rollout (week 52, seed 0)
@@ -14,13 +14,11 @@ usage: python -m experiments.key_experience [--seeds 10] [--n 5000]
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.common import Report, interval_text, job_values, sweep
+from experiments.common import Report, budget, interval_text, job_values, options, sweep
 from sim.config import Config
 from sim.interventions.survey import key_dimension, survey
 from sim.model import LoyaltyModel
@@ -46,10 +44,7 @@ def survey_at_rollout(n: int) -> pd.DataFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=10)
-    parser.add_argument("--n", type=int, default=5000)
-    args = parser.parse_args()
+    args = options(__doc__, seeds=10, n=5000)
 
     table = survey_at_rollout(args.n)
     key = key_dimension(table)
@@ -58,8 +53,7 @@ def main() -> None:
         [
             "strategy=baseline,key_experience",
             "strategy.key_experience.allocation=key,even",
-            f"seed=range({args.seeds})",
-            f"population.n={args.n}",
+            *budget(args),
         ],
     )
     runs = job_values(sweep_dir)
@@ -71,15 +65,15 @@ def main() -> None:
 
     report = Report(
         NAME,
-        "The key experience (seed 001) and where to invest",
-        f"python -m experiments.{NAME} --seeds {args.seeds} --n {args.n}",
+        "The key experience (the CX-methods article) and where to invest",
+        args,
         [command],
     )
     report.text(
         "## Steps 1-4: the survey at rollout",
         f"{args.n:,} consumers, seed 0, the focal firm's customers surveyed at week 52 "
         f"(up to 1,000 asked): their last visit's experience, their expectation, and "
-        f"importance on seed 001's 0-10 scale (sim/survey.py).",
+        f"importance on the CX-methods article's 0-10 scale (sim/interventions/survey.py).",
     )
     report.table(table.round(2))
     row = table.set_index("dimension").loc[key]

@@ -1,11 +1,11 @@
 """Word-of-mouth network structure: who talks to whom shapes how loyalty and
 its loss spread.
 
-The same market on four networks (sim/word_of_mouth.py): small world (the
+The same market on four networks (sim/engine/network.py): small world (the
 default: clustered, short paths), scale free (a few hubs), random, and
 complete (everyone hears everyone: well mixed, no structure). Under a stable
-market and under a brand scandal at week 52 (seed 003: an ethical issue, and
-seed 003's 9-to-3 asymmetry of negative and positive word of mouth), over
+market and under a brand scandal at week 52 (the satisfaction article: an ethical issue, and
+the satisfaction article's 9-to-3 asymmetry of negative and positive word of mouth), over
 weeks 53-156. Writes experiments/results/network_structure/report.md.
 
 usage: python -m experiments.network_structure [--seeds 6] [--n 3000]
@@ -13,12 +13,18 @@ usage: python -m experiments.network_structure [--seeds 6] [--n 3000]
 
 from __future__ import annotations
 
-import argparse
-
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.common import Report, interval_text, job_values, sweep, window_totals
+from experiments.common import (
+    Report,
+    budget,
+    interval_text,
+    job_values,
+    options,
+    sweep,
+    window_totals,
+)
 from sim.runs.comparison import mean_interval
 
 NAME = "network_structure"
@@ -27,18 +33,9 @@ FLOWS = ["acquired_referral", "acquired_advertising", "word_of_mouth_negative"]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=6)
-    parser.add_argument("--n", type=int, default=3000)
-    args = parser.parse_args()
+    args = options(__doc__, seeds=6, n=3000)
     sweep_dir, command = sweep(
-        NAME,
-        [
-            f"network={','.join(NETWORKS)}",
-            "scenario=stable,brand_scandal",
-            f"seed=range({args.seeds})",
-            f"population.n={args.n}",
-        ],
+        NAME, [f"network={','.join(NETWORKS)}", "scenario=stable,brand_scandal", *budget(args)]
     )
     runs = job_values(sweep_dir).reset_index(drop=True)
     flows = pd.DataFrame([window_totals(sweep_dir, job, FLOWS) for job in runs.job])
@@ -74,7 +71,7 @@ def main() -> None:
     report = Report(
         NAME,
         "Word-of-mouth network structure",
-        f"python -m experiments.{NAME} --seeds {args.seeds} --n {args.n}",
+        args,
         [command],
     )
     report.text(

@@ -1,4 +1,4 @@
-"""Loyalty economics (seed 003): how the focal firm's profit responds to its
+"""Loyalty economics (the satisfaction article): how the focal firm's profit responds to its
 retention.
 
 Retention is moved on its own, with nothing else changed and nothing paid: every
@@ -7,7 +7,7 @@ nothing (`loyalty_program` with enrolment 1, no rewards, no running cost), and
 `churn.membership_weight` (how much membership lowers the churn hazard and
 silent defection, on the logit scale) is swept. The firm as it is has weight 1;
 lower weights are lost loyalty, higher ones gained loyalty. Profit over weeks
-53-156 is compared with weight 1, seed by seed. Seed 003 quotes: retention up
+53-156 is compared with weight 1, seed by seed. The satisfaction article quotes: retention up
 5 points -> profit up 25-85 %; loyalty down 5 % -> profit down 25 %.
 Writes experiments/results/retention_economics/report.md.
 
@@ -16,14 +16,12 @@ usage: python -m experiments.retention_economics [--seeds 8] [--n 10000]
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from experiments.common import Report, job_values, sweep
+from experiments.common import Report, budget, job_values, options, sweep
 from sim.runs.comparison import mean_interval
 
 NAME = "retention_economics"
@@ -32,10 +30,7 @@ REFERENCE = "1"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=8)
-    parser.add_argument("--n", type=int, default=10_000)
-    args = parser.parse_args()
+    args = options(__doc__, seeds=8, n=10_000)
     sweep_dir, command = sweep(
         NAME,
         [
@@ -44,8 +39,7 @@ def main() -> None:
             "strategy.loyalty_program.reward_share=0",
             "strategy.loyalty_program.cost_per_member=0",
             f"churn.membership_weight={','.join(WEIGHTS)}",
-            f"seed=range({args.seeds})",
-            f"population.n={args.n}",
+            *budget(args),
         ],
     )
     runs = job_values(sweep_dir)
@@ -71,8 +65,8 @@ def main() -> None:
 
     report = Report(
         NAME,
-        "Retention economics: profit against retention (seed 003)",
-        f"python -m experiments.{NAME} --seeds {args.seeds} --n {args.n}",
+        "Retention economics: profit against retention (the satisfaction article)",
+        args,
         [command],
     )
     report.text(
@@ -99,9 +93,10 @@ def main() -> None:
         f"Across all runs, profit changes by **{fit.slope:.1f} % per point of retention** "
         f"(95 % CI {fit.slope - half:.1f} to {fit.slope + half:.1f}; R² {fit.rvalue**2:.2f}). "
         f"Five points more retention: **{5 * fit.slope:+.0f} %** profit "
-        f"({5 * (fit.slope - half):+.0f} to {5 * (fit.slope + half):+.0f} %); seed 003 "
-        "quotes +25 to +85 %. Five points less: "
-        f"**{-5 * fit.slope:+.0f} %**; seed 003 quotes about -25 % for loyalty down 5 %.",
+        f"({5 * (fit.slope - half):+.0f} to {5 * (fit.slope + half):+.0f} %); the "
+        "satisfaction article quotes +25 to +85 %. Five points less: "
+        f"**{-5 * fit.slope:+.0f} %**; the satisfaction article quotes about -25 % for "
+        "loyalty down 5 %.",
         "Why so strong: the net margin is thin (a few %), so the extra margin of the "
         "customers kept, who also buy more as their loyalty grows and need no acquisition "
         "spend, is large against profit. Over two years the effect is still building: the "
@@ -125,7 +120,7 @@ def _figure(points: np.ndarray, change: np.ndarray, fit) -> Figure:
     x = np.linspace(points.min(), points.max(), 50)
     ax.plot(x, fit.intercept + fit.slope * x, color="black", label=f"fit: {fit.slope:.1f} %/pt")
     ax.axvspan(4.5, 5.5, color="tab:green", alpha=0.1)
-    seed = "seed 003: +5 pts → +25–85 %"
+    seed = "the satisfaction article: +5 pts → +25–85 %"
     ax.fill_between([4.5, 5.5], 25, 85, color="tab:green", alpha=0.3, label=seed)
     ax.axhline(0, color="gray", lw=0.8)
     ax.axvline(0, color="gray", lw=0.8)

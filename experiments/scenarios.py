@@ -1,26 +1,24 @@
 """Every market scenario against the stable market: churn by reason, share, revenue.
 
-Runs each scenario of sim/scenarios.py with the default config over a few
+Runs each scenario of sim/interventions/scenarios.py with the default config over a few
 seeds and reports, for the weeks after the scenario starts, the focal firm's
-customers lost by reason (seed 003's list), switching to rivals, final
-market share and revenue. Writes experiments/results/scenarios.md.
+customers lost by reason (the satisfaction article's list), switching to rivals, final
+market share and revenue. Writes experiments/results/scenarios/report.md.
 
 usage: python -m experiments.scenarios [--seeds 3] [--n 10000] [--steps 156]
 """
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import pandas as pd
 
+from experiments.common import Report, options
+from sim.codes import REASONS
 from sim.config import Config
-from sim.engine.churn import REASONS
 from sim.interventions.scenarios import SCENARIOS
 from sim.model import LoyaltyModel
 
-ROOT = Path(__file__).resolve().parent.parent
+NAME = "scenarios"
 
 
 def run(scenario: str, seed: int, n: int, steps: int) -> dict:
@@ -46,11 +44,7 @@ def run(scenario: str, seed: int, n: int, steps: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--steps", type=int, default=156)
-    args = parser.parse_args()
+    args = options(__doc__, seeds=3, n=10_000, steps=156)
     runs = pd.DataFrame(
         [run(s, seed, args.n, args.steps) for s in SCENARIOS for seed in range(args.seeds)]
     )
@@ -61,27 +55,14 @@ def main() -> None:
     table["final_market_share"] = (100 * mean.final_market_share).round(1)
     table["revenue_vs_stable_%"] = (100 * (mean.revenue / mean.revenue["stable"] - 1)).round(1)
     table["profit_vs_stable_%"] = (100 * (mean.profit / mean.profit["stable"] - 1)).round(1)
-    command = (
-        f"python -m experiments.scenarios --seeds {args.seeds} --n {args.n} --steps {args.steps}"
+    report = Report(NAME, "Scenarios against the stable market", args)
+    report.text(
+        f"Default config, {args.n:,} consumers, {args.steps} weeks, mean of "
+        f"{args.seeds} seeds. Each scenario starts at week 52; counts are the focal "
+        "firm's customers lost in weeks 53 to the end, by reason (the satisfaction article)."
     )
-    report = "\n".join(
-        [
-            "# Scenarios against the stable market",
-            "",
-            f"Default config, {args.n:,} consumers, {args.steps} weeks, mean of "
-            f"{args.seeds} seeds. Each scenario starts at week 52; counts are the focal "
-            "firm's customers lost in weeks 53 to the end, by reason (seed 003).",
-            "",
-            f"Command: `{command}`",
-            "",
-            table.to_markdown(),
-            "",
-        ]
-    )
-    out = ROOT / "experiments" / "results" / "scenarios.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(report)
-    print(report)
+    report.table(table.reset_index())
+    report.write()
 
 
 if __name__ == "__main__":

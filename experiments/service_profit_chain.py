@@ -14,20 +14,19 @@ usage: python -m experiments.service_profit_chain [--lever pay] [--levels 0.8 0.
 
 from __future__ import annotations
 
-import argparse
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from experiments.common import git_commit, mean_half_width
+from experiments.common import Report, mean_half_width, options
 from sim.config import Config
 from sim.model import LoyaltyModel
 
-ROOT = Path(__file__).resolve().parent.parent
+NAME = "service_profit_chain"
+LEVELS = [0.8, 0.9, 1.0, 1.1, 1.2]
 
 LINKS = [
     ("employee_engagement", "employee engagement"),
@@ -60,14 +59,7 @@ def run(lever: str, level: float, seed: int, n: int, steps: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lever", default="pay", help="a field of employees.* in sim/config.py")
-    parser.add_argument("--levels", type=float, nargs="+", default=[0.8, 0.9, 1.0, 1.1, 1.2])
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--n", type=int, default=5000)
-    parser.add_argument("--steps", type=int, default=156)
-    args = parser.parse_args()
-
+    args = options(__doc__, seeds=5, n=5000, steps=156, lever="pay", levels=LEVELS)
     runs = pd.DataFrame(
         [
             run(args.lever, level, seed, args.n, args.steps)
@@ -75,78 +67,60 @@ def main() -> None:
             for seed in range(args.seeds)
         ]
     )
-    out = ROOT / "experiments" / "results" / "service_profit_chain"
-    out.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(out / "runs.csv", index=False)
-
-    command = (
-        f"python -m experiments.service_profit_chain --lever {args.lever} --levels "
-        f"{' '.join(f'{x:g}' for x in args.levels)} --seeds {args.seeds} "
-        f"--n {args.n} --steps {args.steps}"
-    )
-    lines = [
-        "# The service-profit chain",
-        "",
+    report = Report(NAME, "The service-profit chain", args)
+    runs.to_csv(report.dir / "runs.csv", index=False)
+    report.text(
         f"Lever swept: `employees.{args.lever}` at {', '.join(f'{x:g}' for x in args.levels)}; "
         f"{args.seeds} seeds each; {args.n:,} consumers; {args.steps} weeks; every figure is "
-        "measured over each run's last 52 weeks. All other parameters are the defaults "
-        "of `sim/config.py`.",
-        "",
-        f"Command: `{command}`",
-        "",
-        f"Config: the defaults of `sim/config.py` at commit `{git_commit()}`, "
-        "with the settings above.",
-        "",
+        "measured over each run's last 52 weeks. All other parameters are the defaults.",
         "## Each link at each lever level (mean ± 95 % CI over seeds)",
-        "",
-        "| "
-        + " | ".join(
-            [args.lever, *(label for _, label in LINKS), "net annual profit", "staff turnover"]
-        )
-        + " |",
-        "|" + " --- |" * (len(LINKS) + 3),
+    )
+    columns = [
+        *LINKS,
+        ("annual_profit", "net annual profit"),
+        ("employee_turnover", "staff turnover"),
     ]
+    rows = []
     for level, group in runs.groupby("level"):
-        cells = [f"{level:g}"]
-        for col, _ in [*LINKS, ("annual_profit", ""), ("employee_turnover", "")]:
+        row = {args.lever: f"{level:g}"}
+        for col, label in columns:
             mean, half = mean_half_width(group[col])
             fmt = ",.0f" if col.startswith("annual_") and col != "annual_retention" else ".3f"
-            cells.append(f"{mean:{fmt}} ± {half:{fmt}}")
-        lines.append("| " + " | ".join(cells) + " |")
+            row[label] = f"{mean:{fmt}} ± {half:{fmt}}"
+        rows.append(row)
+    report.table(pd.DataFrame(rows))
 
-    lines += [
-        "",
-        "## Effect size of each link (regression across all runs)",
-        "",
-        "| link | slope | 95 % CI | R² |",
-        "| --- | --- | --- | --- |",
-    ]
+    report.text("## Effect size of each link (regression across all runs)")
     pairs = [((args.lever, args.lever), LINKS[0]), *itertools.pairwise(LINKS)]
     runs[args.lever] = runs.level
+    links = []
     for (x, x_label), (y, y_label) in pairs:
         fit = stats.linregress(runs[x], runs[y])
         half = stats.t.ppf(0.975, len(runs) - 2) * fit.stderr
-        lines.append(
-            f"| {x_label} → {y_label} | {fit.slope:.4g} | "
-            f"[{fit.slope - half:.4g}, {fit.slope + half:.4g}] | {fit.rvalue**2:.2f} |"
+        links.append(
+            {
+                "link": f"{x_label} → {y_label}",
+                "slope": f"{fit.slope:.4g}",
+                "95 % CI": f"[{fit.slope - half:.4g}, {fit.slope + half:.4g}]",
+                "R²": f"{fit.rvalue**2:.2f}",
+            }
         )
-    lines += [
-        "",
+    report.table(pd.DataFrame(links))
+    report.text(
         "Slopes are per unit of the cause (e.g. points of service quality per unit of "
         "engagement). A slope whose interval excludes zero is a link the model "
         "reproduces at this sample size. The last link uses profit *before* staff "
         "costs (wages, training, recognition): the customer side of the chain. The "
         "lever's own cost comes off afterwards, and the net profit column shows "
-        "what remains, which is the strategist's bottom line.",
-        "",
-        "![each link against the lever](by_level.png)",
-        "",
-        "![the chain, link by link](links.png)",
-        "",
-        "In the second figure each dot is one run, coloured by lever level (dark = low).",
-        "",
-    ]
+        "what remains, which is the strategist's bottom line."
+    )
+    report.figure(_by_level(runs, args.lever), "by_level.png", "each link against the lever")
+    report.figure(_links(runs), "links.png", "the chain, link by link")
+    report.text("In the second figure each dot is one run, coloured by lever level (dark = low).")
+    report.write()
 
+
+def _by_level(runs: pd.DataFrame, lever: str) -> Figure:
     fig = Figure(figsize=(12, 3))
     axes = fig.subplots(1, len(LINKS))
     for ax, (col, label) in zip(axes, LINKS, strict=True):
@@ -154,11 +128,13 @@ def main() -> None:
         means = np.array([m for m, _ in summary])
         halves = np.array([h for _, h in summary])
         ax.errorbar(summary.index, means, yerr=halves, marker="o", capsize=3)
-        ax.set_xlabel(f"employees.{args.lever}")
+        ax.set_xlabel(f"employees.{lever}")
         ax.set_title(label, fontsize=9)
     fig.tight_layout()
-    fig.savefig(out / "by_level.png", dpi=110)
+    return fig
 
+
+def _links(runs: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(12, 3))
     axes = fig.subplots(1, len(LINKS) - 1)
     for ax, ((x, x_label), (y, y_label)) in zip(axes, itertools.pairwise(LINKS), strict=True):
@@ -169,12 +145,7 @@ def main() -> None:
         ax.set_xlabel(x_label, fontsize=8)
         ax.set_ylabel(y_label, fontsize=8)
     fig.tight_layout()
-    fig.savefig(out / "links.png", dpi=110)
-
-    report = "\n".join(lines)
-    (out / "report.md").write_text(report)
-    print(report)
-    print(f"written to {out}")
+    return fig
 
 
 if __name__ == "__main__":

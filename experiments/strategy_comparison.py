@@ -2,7 +2,7 @@
 
 One sweep through `run.py -m` (joblib, all cores): all strategies x all
 scenarios x seeds. The comparison (paired differences from the baseline under
-the same scenario and seed, ROI) is sim/comparison.py's; this adds a map of
+the same scenario and seed, ROI) is sim/runs/comparison.py's; this adds a map of
 the profit differences across scenarios. Writes
 experiments/results/strategy_comparison/report.md.
 
@@ -11,14 +11,13 @@ usage: python -m experiments.strategy_comparison [--seeds 5] [--n 5000]
 
 from __future__ import annotations
 
-import argparse
 import shutil
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.common import Report, sweep
+from experiments.common import Report, budget, options, sweep
 from sim.interventions.scenarios import SCENARIOS
 from sim.interventions.strategies import STRATEGIES
 
@@ -26,29 +25,22 @@ NAME = "strategy_comparison"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--n", type=int, default=5000)
-    args = parser.parse_args()
+    args = options(__doc__, seeds=5, n=5000)
     strategies = ["baseline", *STRATEGIES]
-    overrides = [
-        f"strategy={','.join(strategies)}",
-        f"scenario={','.join(SCENARIOS)}",
-        f"seed=range({args.seeds})",
-        f"population.n={args.n}",
-    ]
+    overrides = [f"strategy={','.join(strategies)}", f"scenario={','.join(SCENARIOS)}"]
+    overrides += budget(args)
     sweep_dir, command = sweep(NAME, overrides)
     table = pd.read_csv(sweep_dir / "comparison.csv")
 
     report = Report(
         NAME,
         "CX strategies under every market scenario",
-        f"python -m experiments.{NAME} --seeds {args.seeds} --n {args.n}",
+        args,
         [command],
     )
     report.text(
-        f"{len(strategies)} strategies (sim/strategies.py, default parameters) x "
-        f"{len(SCENARIOS)} scenarios (sim/scenarios.py) x {args.seeds} seeds, "
+        f"{len(strategies)} strategies (sim/interventions/strategies.py, default parameters) x "
+        f"{len(SCENARIOS)} scenarios (sim/interventions/scenarios.py) x {args.seeds} seeds, "
         f"{args.n:,} consumers, 156 weeks. Strategies roll out and scenarios start at "
         "week 52; every figure is over weeks 53-156, against the baseline under the "
         "same scenario and seed.",

@@ -134,14 +134,14 @@ class Employee(mesa.Agent):
     customers stay with the firm.
     """
 
-    def __init__(self, model: mesa.Model, position: int) -> None:
-        super().__init__(model)
-        self.position = position  # row in model.staff
-
     skill = _staff_field("skill", "Skill, [0, 1]: grows with experience and training.")
     engagement = _staff_field("engagement", "Engagement (job satisfaction), [0, 1].")
     tenure = _staff_field("tenure", "Weeks in the job.")
     workload = _staff_field("workload", "Visits served last week / capacity.")
+
+    def __init__(self, model: mesa.Model, position: int) -> None:
+        super().__init__(model)
+        self.position = position  # row in model.staff
 
     @property
     def customers(self) -> int:

@@ -1,11 +1,38 @@
 """Builders shared by the tests: small, fast configurations of the model, and
 hand-made consumer states for unit tests of one mechanism."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from sim.config import Config, PopulationConfig, SegmentConfig
 from sim.engine.population import Consumers, Segments
 from sim.model import LoyaltyModel
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_run_py(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Popen:
+    """`python run.py ARGS` started in `cwd`, its output piped as text."""
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "run.py"), *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def run_py(
+    *args: str, cwd: Path, timeout: float = 300, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """`python run.py ARGS` in `cwd`, to the end; its output captured as text."""
+    process = start_run_py(*args, cwd=cwd, env=env)
+    stdout, stderr = process.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def small_config(n: int = 1500, seed: int = 1, steps: int = 30) -> Config:

@@ -33,26 +33,23 @@ def test_involuntary_churn_is_a_floor():
     assert ChurnConfig().involuntary_probability <= h < 2 * ChurnConfig().involuntary_probability
 
 
-def test_without_rivals_leavers_leave_the_market():
-    utility = np.array([[5.0]])  # one segment, only the focal firm
-    dest = _destination(
-        np.zeros(50, np.int8),
-        np.zeros(50, np.int16),
-        utility,
+def _destinations(utility: list[float], leavers: int) -> np.ndarray:
+    """Where focal-firm leavers of one segment go, none leaving the market."""
+    return _destination(
+        np.zeros(leavers, np.int8),
+        np.zeros(leavers, np.int16),
+        np.array([utility]),
         ChurnConfig(exit_share=0.0),
         np.random.default_rng(0),
     )
+
+
+def test_without_rivals_leavers_leave_the_market():
+    dest = _destinations([5.0], 50)  # only the focal firm
     assert np.all(dest == PROSPECT)
 
 
 def test_leavers_go_to_the_more_attractive_rival():
-    utility = np.array([[5.0, 7.0, 4.0]])
-    dest = _destination(
-        np.zeros(4000, np.int8),
-        np.zeros(4000, np.int16),
-        utility,
-        ChurnConfig(exit_share=0.0),
-        np.random.default_rng(0),
-    )
+    dest = _destinations([5.0, 7.0, 4.0], 4000)
     assert not np.any(dest == 0)
     assert (dest == 1).mean() > (dest == 2).mean() > 0

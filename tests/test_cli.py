@@ -3,7 +3,6 @@
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -11,18 +10,11 @@ import pandas as pd
 import pytest
 
 from sim.engine.observation import COLUMNS
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import run_py, start_run_py
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_py(*args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -120,19 +112,12 @@ def test_bad_edge_list_file_gives_one_line(content, tmp_path):
 
 def test_interrupted_run_keeps_every_completed_step(tmp_path):
     out = tmp_path / "cut"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "run.py"),
-            "steps=100000",
-            "population.n=2000",
-            "output.plots=false",
-            f"hydra.run.dir={out}",
-        ],
+    proc = start_run_py(
+        "steps=100000",
+        "population.n=2000",
+        "output.plots=false",
+        f"hydra.run.dir={out}",
         cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
     )
     log = out / "run.log"
     deadline = time.monotonic() + 60

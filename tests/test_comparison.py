@@ -4,7 +4,6 @@ intervals, ROI, and sweeps that resume."""
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,9 +16,7 @@ from sim.interventions.survey import key_dimension, key_experience_table, survey
 from sim.model import LoyaltyModel
 from sim.runs.comparison import collect_runs, compare, mean_interval, return_on_investment
 from sim.runs.summary import evaluate
-from tests.helpers import small_config
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import small_config, start_run_py
 
 
 def _scores(**by_dimension: float) -> np.ndarray:
@@ -156,20 +153,7 @@ SWEEP = ["strategy=baseline,price_cut", "population.n=800", "output.plots=false"
 
 
 def _sweep(sweep_dir: Path, *extra: str, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "run.py"),
-            "-m",
-            *SWEEP,
-            *extra,
-            f"hydra.sweep.dir={sweep_dir}",
-        ],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_run_py("-m", *SWEEP, *extra, f"hydra.sweep.dir={sweep_dir}", cwd=cwd)
 
 
 def test_a_sweep_writes_the_comparison(tmp_path):

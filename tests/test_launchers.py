@@ -7,13 +7,12 @@ starts a new local Ray instance bound to 127.0.0.1 with no dashboard
 """
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import run_py
+
 SWEEP = [
     "strategy=baseline,price_cut",
     "seed=0,1",
@@ -27,19 +26,13 @@ SWEEP = [
 def _sweep(sweep_dir: Path, launcher: str, *extra: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_ADDRESS")}
     env["RAY_DEDUP_LOGS"] = "0"  # every job's progress line, not "repeated 2x"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "run.py"),
-            "-m",
-            *SWEEP,
-            *extra,
-            f"hydra/launcher={launcher}",
-            f"hydra.sweep.dir={sweep_dir}",
-        ],
+    result = run_py(
+        "-m",
+        *SWEEP,
+        *extra,
+        f"hydra/launcher={launcher}",
+        f"hydra.sweep.dir={sweep_dir}",
         cwd=sweep_dir.parent,
-        capture_output=True,
-        text=True,
         timeout=600,
         env=env,
     )
