@@ -157,6 +157,10 @@ class Report:
 
     def figure(self, fig: Figure, name: str, caption: str) -> None:
         fig.savefig(self.dir / name, dpi=110, bbox_inches="tight")
+        self.figure_file(name, caption)
+
+    def figure_file(self, name: str, caption: str) -> None:
+        """A figure already in the report's folder."""
         self.lines += ["", f"![{caption}]({name})"]
 
     def write(self) -> Path:

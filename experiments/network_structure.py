@@ -1,103 +1,166 @@
-"""Word-of-mouth network structure: who talks to whom shapes how loyalty and
-its loss spread.
+"""How the structure of the word-of-mouth network shapes adoption and bad news.
 
-The same market on four networks (sim/engine/network.py): small world (the
-default: clustered, short paths), scale free (a few hubs), random, and
-complete (everyone hears everyone: well mixed, no structure). Under a stable
-market and under a brand scandal at week 52 (the satisfaction article: an ethical issue, and
-the satisfaction article's 9-to-3 asymmetry of negative and positive word of mouth), over
-weeks 53-156. Writes experiments/results/network_structure/report.md.
+1. Referral-only diffusion: a new firm alone in the market, no advertising,
+   no one leaving, and a 1 % seed of customers. Every later customer comes by
+   a friend's recommendation (docs/ODD.md 7.4, 7.7). On a ring lattice (each
+   consumer's friends are their neighbours' friends), a small world (the same
+   with 10 % of ties rewired into shortcuts), a random graph and a scale-free
+   one (hubs), all of mean degree 12: the share adopted week by week and the
+   weeks to reach 10 %, 25 % and 50 %.
+2. Bad news: the default market on each network, stable or hit by a brand
+   scandal at week 52: what the scandal does to NPS, churn and profit.
+Writes experiments/results/network_structure/report.md.
 
-usage: python -m experiments.network_structure [--seeds 6] [--n 3000]
+usage: python -m experiments.network_structure [--seeds 4] [--n 3000] [--weeks 520]
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.common import (
-    Report,
-    budget,
-    interval_text,
-    job_values,
-    options,
-    sweep,
-    window_totals,
-)
-from sim.runs.comparison import mean_interval
+from experiments.common import Report, interval_text, options
+from sim.model import LoyaltyModel
+from sim.runs.cli import compose_config
+from sim.runs.simulation import replicate
 
 NAME = "network_structure"
-NETWORKS = ("small_world", "scale_free", "random", "complete")
-FLOWS = ["acquired_referral", "acquired_advertising", "word_of_mouth_negative"]
+NETWORKS = {
+    "ring lattice": ["network=small_world", "network.rewiring=0"],
+    "small world": ["network=small_world"],
+    "random": ["network=random"],
+    "scale free": ["network=scale_free"],
+}
+REFERRAL_ONLY = [
+    "competition.rivals=[]",
+    "population.initial_competitor_share=0",
+    "population.initial_focal_share=0.01",
+    "firm.advertising_reach=0",
+    "churn.base_logit=-20",
+    "churn.negative_experience_weight=0",
+    "churn.involuntary_probability=0",
+    "employees.follow_probability=0",
+    "burn_in=0",
+]
+MILESTONES = (0.10, 0.25, 0.50)
+
+
+def adoption(overrides: list[str]) -> np.ndarray:
+    """Share of the market adopted, week by week."""
+    config = compose_config(overrides)
+    ts = LoyaltyModel(config).run_for(config.steps)
+    return (ts.customers / config.population.n).to_numpy()
+
+
+def _weeks_to(shares: np.ndarray, level: float) -> float:
+    reached = np.flatnonzero(shares >= level)
+    return float(reached[0]) if len(reached) else np.nan
 
 
 def main() -> None:
-    args = options(__doc__, seeds=6, n=3000)
-    sweep_dir, command = sweep(
-        NAME, [f"network={','.join(NETWORKS)}", "scenario=stable,brand_scandal", *budget(args)]
-    )
-    runs = job_values(sweep_dir).reset_index(drop=True)
-    flows = pd.DataFrame([window_totals(sweep_dir, job, FLOWS) for job in runs.job])
-    runs = pd.concat([runs, flows], axis=1)
-    runs["referral_share"] = runs.acquired_referral / (
-        runs.acquired_referral + runs.acquired_advertising
-    )
-
-    rows, hits = [], {}
-    for network in NETWORKS:
-        stable = runs[(runs.network == network) & (runs.scenario == "stable")].set_index("seed")
-        scandal = runs[(runs.network == network) & (runs.scenario == "brand_scandal")].set_index(
-            "seed"
+    args = options(__doc__, seeds=4, n=3000, weeks=520)
+    jobs = [
+        (
+            name,
+            seed,
+            [
+                *REFERRAL_ONLY,
+                *overrides,
+                f"population.n={args.n}",
+                f"steps={args.weeks}",
+                f"seed={seed}",
+            ],
         )
-        hit = 100 * (scandal.profit / stable.profit - 1)
-        hits[network] = hit
+        for name, overrides in NETWORKS.items()
+        for seed in range(args.seeds)
+    ]
+    with ProcessPoolExecutor() as pool:
+        curves = list(pool.map(adoption, [job for _, _, job in jobs]))
+    by_network: dict[str, list[np.ndarray]] = {}
+    for (name, _, _), curve in zip(jobs, curves, strict=True):
+        by_network.setdefault(name, []).append(curve)
+
+    report = Report(NAME, "Network structure: adoption and bad news", args)
+    report.text(
+        "## 1. Referral-only diffusion",
+        f"{args.n:,} consumers, a 1 % seed of customers, {args.weeks} weeks, {args.seeds} "
+        "seeds per network; no advertising, no rival and no one leaving, so every new "
+        "customer came by referral. Overrides of every run: "
+        + " ".join(f"`{o}`" for o in REFERRAL_ONLY)
+        + ". Weeks to reach each share of the market (mean and 95 % interval over "
+        "seeds; - where a seed never got there):",
+    )
+    rows = []
+    for name, runs in by_network.items():
+        row = {"network": name}
+        for level in MILESTONES:
+            weeks = [_weeks_to(c, level) for c in runs]
+            reached = [w for w in weeks if not np.isnan(w)]
+            row[f"weeks to {level:.0%}"] = (
+                interval_text(reached, "{:.0f}")
+                + ("" if len(reached) == len(weeks) else f" ({len(reached)} of {len(weeks)} seeds)")
+                if reached
+                else "-"
+            )
+        row[f"adopted at week {args.weeks}"] = interval_text(
+            [100 * c[-1] for c in runs], "{:.1f} %"
+        )
+        rows.append(row)
+    report.table(pd.DataFrame(rows))
+    report.figure(_curves(by_network), "adoption.png", "share adopted by network")
+
+    report.text(
+        "## 2. Bad news: a brand scandal on each network",
+        f"The default market on each network, {args.seeds} seeds of {args.n:,} consumers, "
+        "156 weeks after the burn-in; the scandal hits at week 52. Differences are the "
+        "scandal's run minus the stable one, paired by seed, over weeks 53-156.",
+    )
+    rows = []
+    for name, overrides in NETWORKS.items():
+        base = [f"population.n={args.n}", *overrides]
+        stable = replicate(compose_config(base), args.seeds)
+        scandal = replicate(compose_config([*base, "scenario=brand_scandal"]), args.seeds)
+        pairs = [(a["evaluation"], b["evaluation"]) for a, b in zip(stable, scandal, strict=True)]
         rows.append(
             {
-                "network": network,
-                "referral share of new customers": interval_text(
-                    100 * stable.referral_share, "{:.1f} %"
+                "network": name,
+                "mean NPS, stable": interval_text([a["mean_nps"] for a, _ in pairs], "{:+.1f}"),
+                "scandal: NPS change": interval_text(
+                    [b["mean_nps"] - a["mean_nps"] for a, b in pairs], "{:+.1f}"
                 ),
-                "annual churn": interval_text(100 * stable.annual_churn_rate, "{:.1f} %"),
-                "mean NPS": interval_text(stable.mean_nps, "{:+.1f}"),
-                "profit": interval_text(stable.profit, "{:,.0f}"),
                 "scandal: extra churn (points)": interval_text(
-                    100 * (scandal.annual_churn_rate - stable.annual_churn_rate), "{:+.1f}"
+                    [100 * (b["annual_churn_rate"] - a["annual_churn_rate"]) for a, b in pairs],
+                    "{:+.1f}",
                 ),
-                "scandal: NPS change": interval_text(scandal.mean_nps - stable.mean_nps, "{:+.1f}"),
-                "scandal: profit change": interval_text(hit, "{:+.1f} %"),
+                "scandal: profit change": interval_text(
+                    [b["profit"] - a["profit"] for a, b in pairs], "{:+,.0f}"
+                ),
             }
         )
-    report = Report(
-        NAME,
-        "Word-of-mouth network structure",
-        args,
-        [command],
-    )
-    report.text(
-        f"{args.n:,} consumers (small enough for the complete graph), {args.seeds} seeds, "
-        "156 weeks; figures over weeks 53-156. Mean degree 12 for the small-world, "
-        "scale-free and random networks; the complete graph links everyone, but each "
-        "talker still reaches at most `word_of_mouth.negative_reach` (9) or "
-        "`positive_reach` (3) listeners, chosen among their contacts. The scandal columns "
-        "are paired with the stable market on the same network and seed."
-    )
     report.table(pd.DataFrame(rows))
-    report.figure(_figure(hits), "scandal_by_network.png", "profit hit of a scandal by network")
     report.write()
 
 
-def _figure(hits: dict[str, pd.Series]) -> Figure:
-    fig = Figure(figsize=(6, 3.5))
+def _curves(by_network: dict[str, list[np.ndarray]]) -> Figure:
+    fig = Figure(figsize=(8, 4.5))
     ax = fig.subplots()
-    for i, hit in enumerate(hits.values()):
-        mean, low, high = mean_interval(hit)
-        ax.errorbar(i, mean, yerr=[[mean - low], [high - mean]], marker="o", capsize=4)
-        ax.scatter([i] * len(hit), hit, color="gray", s=8)
-    ax.set_xticks(range(len(hits)), list(hits))
-    ax.axhline(0, color="gray", lw=0.8)
-    ax.set_ylabel("profit change after a brand scandal (%)")
-    ax.set_title("The same scandal on different networks")
+    for name, runs in by_network.items():
+        curves = 100 * np.vstack(runs)
+        line = ax.plot(curves.mean(axis=0), label=name)[0]
+        ax.fill_between(
+            np.arange(curves.shape[1]),
+            curves.min(axis=0),
+            curves.max(axis=0),
+            color=line.get_color(),
+            alpha=0.15,
+        )
+    ax.set_xlabel("week")
+    ax.set_ylabel("share of the market adopted (%)")
+    ax.set_title("Referral-only diffusion from a 1 % seed (mean; band: min-max over seeds)")
+    ax.legend()
     fig.tight_layout()
     return fig
 

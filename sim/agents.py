@@ -71,8 +71,15 @@ class Customer(mesa.Agent):
 
     @property
     def loyalty_stage(self) -> str:
-        stage = self.model.consumers.loyalty_stage(self.model.config.loyalty)
+        consumers, config = self.model.consumers, self.model.config
+        stage = consumers.loyalty_stage(config.loyalty, consumers.nps_group(config.nps))
         return LOYALTY_STAGES[stage[self.index]]
+
+    @property
+    def likelihood_to_recommend(self) -> int:
+        """Their 0-10 answer to "how likely are you to recommend your provider?"."""
+        consumers, config = self.model.consumers, self.model.config
+        return int(consumers.likelihood_to_recommend(config.nps)[self.index])
 
     @property
     def churn_reason(self) -> str | None:

@@ -51,6 +51,11 @@ REASONS = tuple(r.name for r in Reason)
 Outcome = IntEnum("Outcome", "recovered unresolved lost", start=0)
 """What became of a handled complaint (docs/ODD.md 7.3b)."""
 
+Episode = IntEnum("Episode", "none silent recovered unresolved", start=0)
+"""A customer's year after their first negative experience in a year (the
+CX-methods article's funnel counts customers per year): the firm never heard
+of it, or heard and recovered it, or heard and left it unresolved."""
+
 
 Channel = IntEnum("Channel", "advertising referral", start=0)
 """How a prospect became a customer (docs/ODD.md 7.7)."""

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, OmegaConf
 
 from sim.codes import DIMENSIONS
 
@@ -25,6 +26,9 @@ class ConfigError(ValueError):
     def __init__(self, key: str, value: Any, allowed: str) -> None:
         super().__init__(f"{key}={value!r} is not allowed: expected {allowed}")
         self.key, self.value, self.allowed = key, value, allowed
+
+    def __reduce__(self) -> tuple:  # so that it crosses to and from worker processes
+        return (ConfigError, (self.key, self.value, self.allowed))
 
 
 # --- declarative range checks -------------------------------------------------
@@ -59,6 +63,38 @@ def attitude(default: float) -> Any:
 
 def count(default: int, minimum: int = 1) -> Any:
     return _checked(default, lambda v: v >= minimum, f"an integer >= {minimum}")
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The range a free parameter is calibrated over (sim/calibrate.py): uniform
+    on [low, high], or log-uniform when `log`."""
+
+    low: float
+    high: float
+    log: bool = False
+
+
+def fitted(checked: Any, low: float, high: float, log: bool = False) -> Any:
+    """A free parameter of the calibration: its range check (`probability(...)`,
+    ...) and its prior. Its default is the calibration to the source texts'
+    statistics (configs/calibration/seeds.yaml)."""
+    return field(
+        default=checked.default, metadata={**checked.metadata, "prior": Prior(low, high, log)}
+    )
+
+
+def free_parameters(config: Any = None, prefix: str = "") -> dict[str, Prior]:
+    """Every free parameter of the calibration, by config key, with its prior."""
+    config = config if config is not None else Config()
+    found = {}
+    for f in fields(config):
+        value = getattr(config, f.name)
+        if "prior" in f.metadata:
+            found[prefix + f.name] = f.metadata["prior"]
+        elif is_dataclass(value) and not isinstance(value, Dimensions):
+            found.update(free_parameters(value, f"{prefix}{f.name}."))
+    return found
 
 
 def validate(config: Any, prefix: str = "") -> None:
@@ -273,6 +309,7 @@ class EmployeesConfig:
     quit_engagement_weight: float = non_negative(3.5)
     labour_market_tightness: float = 0.0
     hiring_delay: int = count(4, minimum=0)
+    staffing_review_weeks: int = count(13, minimum=0)  # 0: the staff stays as it began
     # service delivery
     capacity_visits: float = positive(40.0)
     service_skill_effect: float = non_negative(2.0)
@@ -290,28 +327,35 @@ class EmployeesConfig:
 
 @dataclass
 class ComplaintsConfig:
-    """Complaints, service recovery and silent defection (docs/ODD.md 7.3b; the
+    """Negative experiences, voice and service recovery (docs/ODD.md 7.3b; the
     CX-methods article, 负面客户体验的成本; the satisfaction article: complaints
-    handled warmly and in one stop)."""
+    handled warmly and in one stop). Exit after a negative experience is the
+    churn hazard's (`churn.*`)."""
 
-    negative_experience_threshold: float = -1.45
-    voice_share: float = probability(0.02)
+    # what counts as a negative experience: a visit this far below expectation
+    negative_experience_threshold: float = -1.0
+    # voice: a rate per negative experience, for a customer of usual propensity
+    voice_rate: float = fitted(non_negative(0.0166783), 0.002, 0.2, log=True)
     ease: float = non_negative(1.0)
-    severity_elasticity: float = non_negative(1.0)
+    voice_severity_weight: float = non_negative(0.5)
+    voice_loyalty_weight: float = non_negative(1.0)
+    propensity_shape: float = positive(0.3)
     count_incentive: float = probability(0.0)
     incentive_suppression: float = probability(0.8)
-    recovery_quality: float = probability(0.38)
+    # recovery of a handled complaint
+    recovery_quality: float = fitted(probability(0.327982), 0.05, 0.9)
     recovery_skill_effect: float = non_negative(0.3)
     recovery_empowerment_effect: float = non_negative(0.3)
+    recovery_loyalty_effect: float = non_negative(0.2)
+    recovery_severity_effect: float = non_negative(0.05)
     one_stop: bool = False
     one_stop_bonus: float = probability(0.15)
     cases_per_employee: float = non_negative(0.3)
     late_quality_factor: float = probability(0.5)
-    lost_share_of_unrecovered: float = probability(28 / 62)
-    silent_loss_probability: float = probability(0.45)
     recovery_bonus: float = non_negative(0.05)
     unresolved_attitude_penalty: float = non_negative(0.3)
     follow_up: float = probability(0.0)
+    # costs
     handling_cost: float = non_negative(25.0)
     one_stop_cost: float = non_negative(10.0)
     quality_cost: float = non_negative(5000.0)
@@ -327,10 +371,10 @@ class ExperienceConfig:
 
     noise: float = non_negative(0.7)
     loss_aversion: float = positive(2.0)
-    satisfaction_scale: float = positive(0.5)
+    satisfaction_scale: float = positive(1.5)
     attitude_learning_rate: float = probability(0.2)
     loyalty_learning_rate: float = probability(0.05)
-    failure_severity: float = non_negative(4.0)
+    failure_severity: float = fitted(non_negative(2.68047), 1.0, 8.0)
     price_points_per_index: float = non_negative(10.0)
 
 
@@ -340,14 +384,16 @@ class LoyaltyConfig:
     认知、情感、行为、口碑忠诚).
 
     Stage by loyalty level: cognitive, then affective; behavioural also needs
-    a habit of repeat purchase (tenure); word-of-mouth loyalty also needs the
-    customer to be a promoter. Thresholds are assumptions.
+    a habit of repeat purchase (tenure); word-of-mouth loyalty, the deepest,
+    needs more loyalty still and the customer to be a promoter (an advocate).
+    Thresholds are assumptions.
     """
 
     cognitive: float = probability(0.15)
     affective: float = probability(0.30)
     behavioural: float = probability(0.45)
     behavioural_min_tenure: int = count(26, minimum=0)
+    word_of_mouth: float = probability(0.6)
 
 
 @dataclass
@@ -371,13 +417,26 @@ class ExpectationConfig:
 
 @dataclass
 class WordOfMouthConfig:
-    """Who talks, to how many, and what it does to the listener (the satisfaction article)."""
+    """Who talks, to how many, and what it does to the listener (docs/ODD.md
+    7.4; the satisfaction article). Rates are per tie of the network."""
 
-    talk_probability: float = probability(0.3)
-    negative_reach: float = non_negative(9.0)
-    positive_reach: float = non_negative(3.0)
+    promoter_tie_rate: float = fitted(probability(0.0451133), 0.005, 0.2, log=True)  # a week, a tie
+    detractor_tie_rate: float = probability(0.02)  # a week, a tie
+    unhappy_tie_probability: float = fitted(probability(0.758169), 0.3, 1.0)  # a tie
     attitude_influence: float = non_negative(0.05)
-    referral_conversion: float = probability(0.13)
+    referral_conversion: float = fitted(probability(0.0531971), 0.005, 0.5, log=True)
+
+
+@dataclass
+class NpsConfig:
+    """The 0-10 answer to "how likely are you to recommend us?" (Reichheld
+    2003; docs/ODD.md 7.3): baseline + attitude and loyalty + a personal style,
+    rounded. Numbers are assumptions."""
+
+    baseline: float = 7.2
+    attitude_weight: float = non_negative(2.0)
+    loyalty_weight: float = non_negative(1.0)
+    spread: float = non_negative(1.8)
 
 
 @dataclass
@@ -386,18 +445,24 @@ class AcquisitionConfig:
     promise_pull: float = non_negative(0.2)  # more conversion per point promised above delivery
     promise_anchoring: float = probability(0.5)  # share of an overpromise new customers expect
     new_customer_attitude: float = attitude(0.1)
+    warning_deterrence: float = non_negative(1.0)  # per warning heard about a firm
 
 
 @dataclass
 class ChurnConfig:
-    """Logistic churn hazard per step (docs/ODD.md 7.6)."""
+    """The weekly exit hazard (docs/ODD.md 7.6): its standing part, and the
+    triggers of a week with a negative experience."""
 
-    base_logit: float = -7.5
-    attitude_weight: float = non_negative(5.0)
-    loyalty_weight: float = non_negative(2.0)
-    tenure_weight: float = non_negative(0.3)
+    base_logit: float = fitted(_checked(-7.76862, lambda v: v < 0, "a logit < 0"), -11.0, -5.0)
+    attitude_weight: float = non_negative(3.0)
+    loyalty_weight: float = non_negative(3.0)
+    tenure_weight: float = non_negative(0.5)
     competitor_pull_weight: float = non_negative(1.0)
     negative_word_of_mouth_weight: float = non_negative(0.3)
+    negative_experience_weight: float = fitted(non_negative(8.49833), 3.0, 13.0)
+    unresolved_complaint_weight: float = fitted(
+        _checked(-1.04984, lambda v: True, "a number"), -3.0, 3.0
+    )
     switching_cost: float = non_negative(0.0)
     membership_weight: float = non_negative(1.0)
     involuntary_probability: float = probability(0.0002)
@@ -416,7 +481,7 @@ class EconomicsConfig:
     retention_cost_per_customer: float = non_negative(0.2)
     acquisition_cost_multiple: float = non_negative(5.0)
     advertising_cost_per_contact: float = non_negative(0.5)
-    fixed_cost_per_consumer: float = non_negative(1.3)  # a week, per consumer in the market
+    fixed_cost_per_consumer: float = non_negative(1.0)  # a week, per consumer in the market
     annual_discount_rate: float = non_negative(0.1)
     steps_per_year: int = count(52)
 
@@ -508,7 +573,7 @@ class PriceCutOptions(StrategyOptions):
 
 @dataclass
 class ReferralProgramOptions(StrategyOptions):
-    referral_conversion: float = probability(0.2)
+    conversion_factor: float = positive(1.5)
     reward_per_referral: float = non_negative(20.0)
 
 
@@ -617,10 +682,13 @@ TABLE_FORMATS = ("csv", "csv.gz")
 @dataclass
 class Config:
     """The whole run. `seed`, `steps`, `population.n`, `network.kind`,
-    `network.path`, `strategy` and `scenario` are a contract with other tools."""
+    `network.path`, `strategy` and `scenario` are a contract with other tools.
+    `burn_in` weeks run first and are not recorded, so that week 0 is a market
+    in its steady state (docs/ODD.md 5)."""
 
     seed: int = count(0, minimum=0)
     steps: int = count(156, minimum=0)
+    burn_in: int = count(156, minimum=0)  # weeks run before week 0, not recorded
     population: PopulationConfig = field(default_factory=PopulationConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     firm: FirmConfig = field(default_factory=FirmConfig)
@@ -631,6 +699,7 @@ class Config:
     employees: EmployeesConfig = field(default_factory=EmployeesConfig)
     complaints: ComplaintsConfig = field(default_factory=ComplaintsConfig)
     word_of_mouth: WordOfMouthConfig = field(default_factory=WordOfMouthConfig)
+    nps: NpsConfig = field(default_factory=NpsConfig)
     acquisition: AcquisitionConfig = field(default_factory=AcquisitionConfig)
     churn: ChurnConfig = field(default_factory=ChurnConfig)
     economics: EconomicsConfig = field(default_factory=EconomicsConfig)
@@ -652,6 +721,55 @@ class Config:
                 )
 
 
+@dataclass
+class TargetConfig:
+    """A statistic the calibration fits (configs/targets/*.yaml): a key of a run
+    summary's `rates` (sim/runs/summary.py), the value to fit, the distance from
+    it that is acceptable, and where the value comes from."""
+
+    statistic: str = MISSING
+    value: float = MISSING
+    tolerance: float = MISSING
+    source: str = ""
+
+    def check(self, prefix: str) -> None:
+        if not self.tolerance > 0:
+            raise ConfigError(prefix + "tolerance", self.tolerance, "a number > 0")
+
+
+@dataclass
+class CalibrationRun(Config):
+    """`python -m sim.calibrate`: the model's config plus the calibration's
+    budget (`trials`, `seeds` per trial) and its targets (configs/targets/)."""
+
+    trials: int = count(100)
+    seeds: int = count(3)
+    targets: dict[str, TargetConfig] = field(default_factory=dict)
+    free: list[str] | None = None  # the free parameters to fit; null: all of them
+    save_as: str | None = None  # also write configs/calibration/<save_as>.yaml
+
+    def check(self, prefix: str) -> None:
+        super().check(prefix)
+        if not self.targets:
+            raise ConfigError("targets", {}, "at least one target (configs/targets/*.yaml)")
+        for name, target in self.targets.items():
+            validate(target, f"targets.{name}.")
+        known = free_parameters()
+        for key in self.free or ():
+            if key not in known:
+                raise ConfigError("free", key, f"free parameters among {', '.join(known)}")
+
+
 def register_configs() -> None:
-    """Make the schema known to Hydra: `configs/config.yaml` extends it."""
+    """Make the schema known to Hydra: `configs/config.yaml` extends `base_config`,
+    `configs/calibrate.yaml` extends `calibrate_config`; `${free_parameter_values:}`
+    gives the free parameters' values in force."""
     ConfigStore.instance().store(name="base_config", node=Config)
+    ConfigStore.instance().store(name="calibrate_config", node=CalibrationRun)
+    if not OmegaConf.has_resolver("free_parameter_values"):  # CMA-ES starts from them
+        OmegaConf.register_new_resolver("free_parameter_values", _free_parameter_values)
+
+
+def _free_parameter_values(*, _root_: Any) -> dict[str, float]:
+    keys = _root_.get("free") or free_parameters()
+    return {key: OmegaConf.select(_root_, key) for key in keys}

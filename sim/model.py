@@ -3,13 +3,14 @@
 `LoyaltyModel` wires the engine's state and mechanisms (sim/engine) and the
 interventions (sim/interventions) into Mesa. One step is one week, and
 `step` is the schedule of docs/ODD.md §3 as named phases; each phase's
-docstring says which state it reads and writes.
+docstring says which state it reads and writes. Each mechanism draws from
+its own random stream, spawned from the run's seed, so that a change to one
+mechanism leaves the others' draws where they were.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -19,10 +20,10 @@ import pandas as pd
 
 from sim.agents import Competitor, Customer, Employee, FocalFirm
 from sim.codes import FOCAL, NO_EMPLOYEE, PROSPECT, Channel, Dimension, Outcome, Reason
-from sim.config import Config, validate
+from sim.config import ChurnConfig, Config, validate
 from sim.engine import competitors
-from sim.engine.acquisition import Acquisitions, acquire, anchor_on_promise
-from sim.engine.churn import Departures, competitor_pull, depart
+from sim.engine.acquisition import Acquisitions, Heard, acquire, anchor_on_promise
+from sim.engine.churn import Departures, Pressures, Trigger, competitor_pull, depart
 from sim.engine.complaints import (
     USUAL_EMPOWERMENT,
     Cases,
@@ -41,6 +42,7 @@ from sim.engine.employees import (
     payroll,
     serve,
     staff_costs,
+    staff_up,
     turnover,
 )
 from sim.engine.experience import (
@@ -52,14 +54,32 @@ from sim.engine.experience import (
     update_expectations,
 )
 from sim.engine.firms import Market
-from sim.engine.levers import Levers
+from sim.engine.levers import ComplaintLevers, Levers
 from sim.engine.network import adjacency, build_network
-from sim.engine.observation import COLUMNS, StepEvents, measure
-from sim.engine.population import Consumers, Segments
+from sim.engine.observation import COLUMNS, Standing, StepEvents, measure
+from sim.engine.population import Consumers, Segments, Traits
 from sim.engine.word_of_mouth import Messages, heard_experience, listen, referrals, spread
 from sim.interventions import scenarios, strategies
 from sim.interventions.strategies import Week
 from sim.interventions.world import World
+
+STREAMS = (
+    "population",
+    "staff",
+    "visits",
+    "encounters",
+    "service",
+    "voice",
+    "word_of_mouth",
+    "advertising",
+    "expectations",
+    "turnover",
+    "rivals",
+    "exit",
+    "acquisition",
+    "strategies",
+)
+"""The random streams, one per mechanism, spawned from the run's seed in this order."""
 
 FIRM_REPORTERS = {
     "firm": "name",
@@ -95,15 +115,30 @@ class Voice:
     focal: ComplaintHandling
     rivals: ComplaintHandling
 
-    def angry(self) -> np.ndarray:
-        """Customers who always talk, negatively: complaints not recovered, and
-        silent defectors."""
-        handled = [
-            h.with_outcome(code)
-            for h in (self.focal, self.rivals)
-            for code in (Outcome.unresolved, Outcome.lost)
-        ]
-        return np.concatenate([*handled, self.focal.silent_lost, self.rivals.silent_lost])
+    def unhappy(self) -> np.ndarray:
+        """Customers with a negative experience this week, at any firm."""
+        return np.concatenate([self.focal.dissatisfied, self.rivals.dissatisfied])
+
+    def triggers(self, config: ChurnConfig) -> list[Trigger]:
+        """Unresolved negative experiences, which may make a customer leave
+        this week (docs/ODD.md 7.6): the silent, and complaints left unresolved."""
+        silent = Trigger(
+            np.concatenate([self.focal.silent, self.rivals.silent]),
+            config.negative_experience_weight,
+        )
+        unresolved = Trigger(
+            np.concatenate([h.with_outcome(Outcome.unresolved) for h in (self.focal, self.rivals)]),
+            config.negative_experience_weight + config.unresolved_complaint_weight,
+            Reason.complaint_response,
+        )
+        return [silent, unresolved]
+
+    def settle(self, departures: Departures, consumers: Consumers, clock: int) -> None:
+        """Count the customers lost within a year of a negative experience,
+        at the focal firm and at its rivals (before they start afresh)."""
+        focal = departures.origin == FOCAL
+        self.focal.settle(consumers, departures.leavers[focal], clock)
+        self.rivals.settle(consumers, departures.leavers[~focal], clock)
 
 
 @dataclass
@@ -111,9 +146,9 @@ class Talk:
     """This week's word of mouth and what listeners took from it (7.4)."""
 
     messages: Messages
-    negative_heard: np.ndarray  # per consumer: complaints heard about their provider
+    warnings: np.ndarray  # per consumer: complaints heard about their provider
     praise_elsewhere: np.ndarray  # per consumer: praise heard for other firms
-    referral_counts: np.ndarray  # (n, firms) praise prospects heard per firm
+    heard: Heard  # what prospects heard about each firm
 
 
 class LoyaltyModel(mesa.Model):
@@ -122,7 +157,8 @@ class LoyaltyModel(mesa.Model):
     State: `consumers`, `segments` (sim/engine/population.py), `market` (the
     firms' table), `staff` (the focal firm's employees), `levers` (what
     strategies and scenarios move), `network`. `config` is what the user
-    asked for and is never changed.
+    asked for and is never changed. `config.burn_in` weeks run in the
+    constructor and are not recorded: week 0 is the market after them.
     """
 
     def __init__(self, config: Config | None = None) -> None:
@@ -130,6 +166,11 @@ class LoyaltyModel(mesa.Model):
         validate(config)
         super().__init__(rng=config.seed)
         self.config = config
+        children = np.random.SeedSequence(config.seed).spawn(len(STREAMS))
+        self.streams = {
+            name: np.random.default_rng(c) for name, c in zip(STREAMS, children, strict=True)
+        }
+        self.clock = 0  # weeks simulated, burn-in included
         rivals = config.competition.rivals
         self.strategy = strategies.build(config.strategy)
         self.scenario = scenarios.build(config.scenario, len(rivals))
@@ -141,7 +182,10 @@ class LoyaltyModel(mesa.Model):
         self.levers = Levers.from_config(config)
         self.levers_before = self.levers.copy()  # what strategies' investment is measured against
         self.network = adjacency(build_network(config.network, config.population.n, config.seed))
-        self.consumers = Consumers.initial(config.population, self.segments, len(rivals), self.rng)
+        traits = Traits(config.complaints.propensity_shape, config.nps.spread)
+        self.consumers = Consumers.initial(
+            config.population, self.segments, len(rivals), traits, self.streams["population"]
+        )
         self.cumulative_profit = 0.0
         self.last_pull = np.zeros(config.population.n)
         self.share_history = [self.market.shares(self.consumers.provider)]
@@ -150,8 +194,8 @@ class LoyaltyModel(mesa.Model):
 
         focal = np.flatnonzero(self.consumers.provider == FOCAL)
         positions = max(1, math.ceil(len(focal) / config.employees.customers_per_employee))
-        self.staff = Staff.initial(positions, config.employees, self.rng)
-        self.consumers.employee[focal] = self.rng.integers(0, positions, len(focal))
+        self.staff = Staff.initial(positions, config.employees, self.streams["staff"])
+        self.consumers.employee[focal] = self.streams["staff"].integers(0, positions, len(focal))
 
         Customer.create_agents(self, config.population.n, np.arange(config.population.n))
         self.employees = {p: Employee(self, p) for p in range(positions)}
@@ -159,18 +203,20 @@ class LoyaltyModel(mesa.Model):
         for index in np.flatnonzero(self.market.active)[1:]:
             Competitor(self, int(index))
         self.world = World(
-            self.consumers, self.segments, self.market, self.levers, self.rng, self.enter
-        )
-
-        self.kpis = measure(
-            0,
             self.consumers,
-            self.staff,
-            None,
-            0.0,
-            config.loyalty,
-            config.competition.at_risk_attitude,
+            self.segments,
+            self.market,
+            self.levers,
+            self.streams["strategies"],
+            self.enter,
         )
+        for week in range(-config.burn_in, 0):
+            self.week(week)
+        self.cumulative_profit = 0.0  # what the burn-in booked is not the run's
+        self.flows[:] = 0
+        self.consumers.spend[:] = 0.0
+
+        self.kpis = measure(0, self.consumers, self.staff, None, 0.0, config)
         self.datacollector = mesa.DataCollector(
             model_reporters={col: _reporter(col) for col in COLUMNS},
             # per concrete class: a superclass key would make Mesa scan every consumer
@@ -179,42 +225,57 @@ class LoyaltyModel(mesa.Model):
         self.datacollector.collect(self)
 
     def step(self) -> None:
-        """One week, in the order of docs/ODD.md §3."""
-        customers_before = int((self.consumers.provider == FOCAL).sum())
-        offers = self.set_levers()
+        """One recorded week (Mesa counts them in `steps`, from 1)."""
+        self.observe(self.week(self.steps))
+
+    def week(self, week: int) -> StepEvents:
+        """One week, in the order of docs/ODD.md §3; `week` < 0 in the burn-in."""
+        standing = self.standing()
+        offers = self.set_levers(week)
         visits = self.serve_visits(offers)
         voice = self.hear_dissatisfaction(visits)
-        talk = self.talk(visits, voice)
+        talk = self.talk(voice, standing.nps_group)
         exposure = self.advertise()
         self.adjust_expectations(visits, talk, exposure)
         staff_turnover = self.staff_turnover()
         departures = self.churn(offers, talk, voice, staff_turnover)
-        acquisitions = self.acquire(talk, departures, exposure)
+        acquisitions = self.acquire(offers, talk, departures, exposure)
         self.record_moves(departures, acquisitions)
         ledger = self.book(visits, acquisitions, departures, exposure, voice.focal)
-        self.observe(
-            StepEvents(
-                customers_before,
-                visits.encounters,
-                visits.focal,
-                talk.messages,
-                departures,
-                acquisitions,
-                ledger,
-                staff_turnover,
-                voice.focal,
-            )
+        self.clock += 1
+        return StepEvents(
+            standing,
+            visits.encounters,
+            visits.focal,
+            talk.messages,
+            departures,
+            acquisitions,
+            ledger,
+            staff_turnover,
+            voice.focal,
         )
 
     # --- the phases of a week (docs/ODD.md §3) ---------------------------------
 
-    def set_levers(self) -> Offers:
+    def standing(self) -> Standing:
+        """0. The focal firm's customers as the week begins: how many, their
+        NPS group and loyalty stage (the weekly churn by group counts from
+        these). Reads provider, attitude, loyalty, tenure."""
+        c, config = self.consumers, self.config
+        nps_group = c.nps_group(config.nps)
+        return Standing(
+            customers=int((c.provider == FOCAL).sum()),
+            nps_group=nps_group,
+            loyalty_stage=c.loyalty_stage(config.loyalty, nps_group),
+        )
+
+    def set_levers(self, week: int) -> Offers:
         """1. Levers: strategies, then the scenario, move their levers; rivals
         adapt; segment baselines drift. Writes `levers`, `market`, `segments`,
         `baseline_expectation`; returns what each firm offers each segment."""
-        self.strategy.apply(self.world, self.steps)
-        self.scenario.apply(self.world, self.steps)
-        competitors.adapt(self.market, self.share_history, self.steps, self.config.competition)
+        self.strategy.apply(self.world, week)
+        self.scenario.apply(self.world, week)
+        competitors.adapt(self.market, self.share_history, self.clock, self.config.competition)
         drifted = self.baseline_expectation + self.levers.expectation_drift
         np.clip(drifted, 0.0, 10.0, out=self.baseline_expectation)
         levels = self.market.delivered_levels(
@@ -229,18 +290,24 @@ class LoyaltyModel(mesa.Model):
         Writes the visitors' satisfaction, attitude, loyalty, grievance,
         experience, usual employee and bond, and the staff table."""
         cfg, c = self.config, self.consumers
-        visitors = choose_visitors(c, self.segments, self.rng)
+        visitors = choose_visitors(c, self.segments, self.streams["visits"])
         provider = c.provider[visitors]
         expected = expected_experience(offers.levels, c.segment[visitors], provider)
         failure = self.market.failure_probability[provider]
         focal = provider == FOCAL
-        delivery = serve(c, visitors[focal], self.staff, cfg.employees, self.rng)
+        delivery = serve(c, visitors[focal], self.staff, cfg.employees, self.streams["service"])
         expected[focal, Dimension.service] += delivery.service
         expected[focal, Dimension.relationship] += delivery.relationship
         expected[focal] += self.strategy.experience_uplift(self.world, visitors[focal])
         failure[focal] = np.minimum(failure[focal] * delivery.failure_multiplier, 1.0)
         encounters = serve_encounters(
-            c, visitors, expected, failure, self.segments, cfg.experience, self.rng
+            c,
+            visitors,
+            expected,
+            failure,
+            self.segments,
+            cfg.experience,
+            self.streams["encounters"],
         )
         develop(
             self.staff,
@@ -253,12 +320,13 @@ class LoyaltyModel(mesa.Model):
         return Visits(encounters, focal, delivery)
 
     def hear_dissatisfaction(self, visits: Visits) -> Voice:
-        """2 (cont.). Negative experiences are voiced or kept silent; complaints
-        are handled, silent customers may defect. At the focal firm its staff
-        handle them with its levers; at rivals, the same funnel runs with no
-        lever pulled and no capacity limit. Writes the handled customers'
-        attitude and grievance, and every visitor's last_negative."""
-        cfg, c = self.config, self.consumers
+        """3. Voice: negative experiences are voiced or kept silent; complaints
+        (and silent customers found by follow-up) are handled and recovered or
+        not. At the focal firm its staff handle them with its levers; at
+        rivals, the same funnel runs with no lever pulled and no capacity
+        limit. Writes the handled customers' attitude and grievance, and the
+        dissatisfied visitors' last_negative. Exit comes later, in `churn`."""
+        cfg = self.config
         focal = visits.focal
         served = visits.delivery.employee != NO_EMPLOYEE
         skill = np.where(served, self.staff.skill[np.maximum(visits.delivery.employee, 0)], 0.0)
@@ -268,78 +336,68 @@ class LoyaltyModel(mesa.Model):
             reference_skill=cfg.employees.reference_skill,
             capacity=self.levers.complaints.cases_per_employee * int(self.staff.filled.sum()),
         )
-        at_focal = handle(
-            c,
-            self._cases(visits.encounters, focal),
-            handled_by_staff,
-            self.steps,
-            self.levers.complaints,
-            cfg.complaints,
-            cfg.churn,
-            self.rng,
-        )
-        rivals_visits = int((~focal).sum())
         reference = cfg.employees.reference_skill
         handled_by_rivals = Handlers(
-            skill=np.full(rivals_visits, reference),
+            skill=np.full(int((~focal).sum()), reference),
             empowerment=USUAL_EMPOWERMENT,
             reference_skill=reference,
             capacity=np.inf,  # rivals' handling capacity is not modelled
         )
-        no_lever_pulled = dataclasses.replace(
-            self.levers.complaints, ease=1.0, count_incentive=0.0, follow_up=0.0, one_stop=False
+        rivals_levers = ComplaintLevers.from_config(cfg.complaints)
+        rivals_levers.ease, rivals_levers.count_incentive = 1.0, 0.0
+        rivals_levers.follow_up, rivals_levers.one_stop = 0.0, False
+        return Voice(
+            *(
+                handle(
+                    self.consumers,
+                    self._cases(visits.encounters, where),
+                    handlers,
+                    self.clock,
+                    levers,
+                    cfg.complaints,
+                    self.streams["voice"],
+                )
+                for where, handlers, levers in (
+                    (focal, handled_by_staff, self.levers.complaints),
+                    (~focal, handled_by_rivals, rivals_levers),
+                )
+            )
         )
-        at_rivals = handle(
-            c,
-            self._cases(visits.encounters, ~focal),
-            handled_by_rivals,
-            self.steps,
-            no_lever_pulled,
-            cfg.complaints,
-            cfg.churn,
-            self.rng,
-        )
-        return Voice(at_focal, at_rivals)
 
     def _cases(self, encounters: Encounters, which: np.ndarray) -> Cases:
         visitors = encounters.visitors[which]
-        c = self.consumers
         return Cases(
             visitors=visitors,
             satisfaction=encounters.satisfaction[which],
-            propensity=self.segments.complaint_propensity[c.segment[visitors]],
-            pull=self.last_pull[visitors],
-            member=c.member[visitors],
+            segment_propensity=self.segments.complaint_propensity[self.consumers.segment[visitors]],
         )
 
-    def talk(self, visits: Visits, voice: Voice) -> Talk:
-        """3. Word of mouth: promoters and detractors among this week's
-        visitors, and every angry customer, tell their neighbours. Writes the
-        listeners' attitude; returns what was heard."""
+    def talk(self, voice: Voice, nps_group: np.ndarray) -> Talk:
+        """4. Word of mouth: whoever had a negative experience this week tells
+        most of their neighbours; promoters praise and detractors warn, tie by
+        tie (docs/ODD.md 7.4). Writes the listeners' attitude; returns what was
+        heard."""
         cfg, c = self.config, self.consumers
         messages = spread(
             c,
-            visits.encounters.visitors,
+            voice.unhappy(),
+            nps_group,
             self.network,
             cfg.word_of_mouth,
-            self.rng,
-            angry=voice.angry(),
+            self.streams["word_of_mouth"],
         )
-        negative_heard, praise_elsewhere = listen(c, messages, cfg.word_of_mouth)
-        return Talk(
-            messages,
-            negative_heard,
-            praise_elsewhere,
-            referrals(c, messages, self.market.n_firms),
-        )
+        warnings, praise_elsewhere = listen(c, messages, cfg.word_of_mouth)
+        heard = Heard(*referrals(c, messages, self.market.n_firms))
+        return Talk(messages, warnings, praise_elsewhere, heard)
 
     def advertise(self) -> np.ndarray:
-        """4. Advertising: each firm reaches each consumer with its reach.
+        """5. Advertising: each firm reaches each consumer with its reach.
         Returns (consumers, firms) exposure; writes nothing."""
-        return self.rng.random((self.consumers.n, self.market.n_firms)) < self.market.reach()
+        draws = self.streams["advertising"].random((self.consumers.n, self.market.n_firms))
+        return draws < self.market.reach()
 
     def adjust_expectations(self, visits: Visits, talk: Talk, exposure: np.ndarray) -> None:
-        """5. Expectations move toward a blend of their sources (docs/ODD.md
+        """6. Expectations move toward a blend of their sources (docs/ODD.md
         7.5). Writes every consumer's expectation."""
         c = self.consumers
         advertised = np.flatnonzero(exposure.any(axis=1))
@@ -354,19 +412,18 @@ class LoyaltyModel(mesa.Model):
             heard=heard,
             word_of_mouth=told,
         )
-        update_expectations(c, sources, self.config.expectation, self.rng)
+        update_expectations(c, sources, self.config.expectation, self.streams["expectations"])
 
     def staff_turnover(self) -> Turnover:
-        """6. Staff turnover: vacancies are filled, employees quit, their
+        """7. Staff: at each staffing review the firm opens the positions its
+        customer base needs; vacancies are filled, employees quit, their
         customers lose the relationship. Writes the staff table and the
         orphans' usual employee and bond; the Employee agents follow."""
-        change = turnover(
-            self.staff,
-            self.consumers,
-            self.levers.staff.labour_market_tightness,
-            self.config.employees,
-            self.rng,
-        )
+        tightness, config = self.levers.staff.labour_market_tightness, self.config.employees
+        review = config.staffing_review_weeks
+        if review and self.clock % review == 0:
+            staff_up(self.staff, int((self.consumers.provider == FOCAL).sum()), tightness, config)
+        change = turnover(self.staff, self.consumers, tightness, config, self.streams["turnover"])
         for position in change.quits:
             self.employees.pop(int(position)).remove()
         for position in change.hires:
@@ -376,13 +433,14 @@ class LoyaltyModel(mesa.Model):
     def churn(
         self, offers: Offers, talk: Talk, voice: Voice, staff_turnover: Turnover
     ) -> Departures:
-        """7. Churn: rivals court the focal firm's at-risk customers; customers
-        of every firm leave by their hazard, or for sure (followers of departed
-        staff, lost complainers, silent defectors), each with a reason. Writes
-        the leavers' provider (a rival or none), their fresh relationship and
-        churn_reason, and `last_pull`."""
+        """8. Churn: rivals court the focal firm's at-risk customers; customers
+        of every firm leave by their hazard, which a negative experience left
+        unresolved this week raises; the followers of departed staff leave for
+        sure. Each leaver gets a reason. Writes the leavers' provider (a rival
+        or none), their fresh relationship and churn_reason, `last_pull`, and
+        which complainers and silent customers were lost."""
         cfg, c = self.config, self.consumers
-        offers_made = competitors.poach(c, self.market, cfg.competition, self.rng)
+        offers_made = competitors.poach(c, self.market, cfg.competition, self.streams["rivals"])
         pull = competitor_pull(
             c,
             offers.levels,
@@ -391,56 +449,54 @@ class LoyaltyModel(mesa.Model):
             talk.praise_elsewhere,
             offers_made,
         )
-        self.last_pull = pull.total  # silent defection next week reads it
+        self.last_pull = pull.total
+        followers = Trigger(staff_turnover.followers, np.inf, Reason.employee_departure)
         departures = depart(
             c,
             offers.utility,
-            pull,
-            talk.negative_heard,
+            Pressures(pull, talk.warnings, [*voice.triggers(cfg.churn), followers]),
             cfg.churn,
             cfg.economics.steps_per_year,
-            self.rng,
-            forced=[
-                (staff_turnover.followers, Reason.employee_departure),
-                (voice.focal.with_outcome(Outcome.lost), Reason.complaint_response),
-                (voice.rivals.with_outcome(Outcome.lost), Reason.complaint_response),
-                (voice.focal.silent_lost, None),  # left without a word: their main reason
-                (voice.rivals.silent_lost, None),
-            ],
+            self.streams["exit"],
         )
+        voice.settle(departures, c, self.clock)
         c.switch_provider(
             departures.leavers, departures.destination, cfg.acquisition.new_customer_attitude
         )
         c.churn_reason[departures.leavers] = departures.reason
         return departures
 
-    def acquire(self, talk: Talk, departures: Departures, exposure: np.ndarray) -> Acquisitions:
-        """8. Acquisition: prospects (not those who left a firm this week)
+    def acquire(
+        self, offers: Offers, talk: Talk, departures: Departures, exposure: np.ndarray
+    ) -> Acquisitions:
+        """9. Acquisition: prospects (not those who left a firm this week)
         adopt a firm by advertising or referral; customers won by an ad expect
-        part of what it overpromised. Writes the new customers' provider,
-        fresh relationship and expectation."""
+        part of what it claimed beyond delivery. Writes the new customers'
+        provider, fresh relationship and expectation."""
         cfg, c = self.config, self.consumers
         prospects = c.provider == PROSPECT
         prospects[departures.leavers] = False  # no same-week return
-        overpromise = self.market.promise - self.market.offering
+        prospects = np.flatnonzero(prospects)
+        fit = Market.fit(offers.utility, cfg.churn.choice_sharpness)
         acquisitions = acquire(
-            c,
-            np.flatnonzero(prospects),
+            prospects,
             exposure,
-            talk.referral_counts,
-            np.maximum(overpromise, 0.0).mean(axis=1),
+            talk.heard,
+            fit[c.segment[prospects]],
+            self.market.promise_premium * self.market.active,
             self.levers.referral_conversion,
             cfg.acquisition,
-            self.rng,
+            self.streams["acquisition"],
         )
         c.switch_provider(
             acquisitions.consumers, acquisitions.firm, cfg.acquisition.new_customer_attitude
         )
+        overpromise = self.market.promise - self.market.offering
         anchor_on_promise(c, acquisitions, overpromise, cfg.acquisition.promise_anchoring)
         return acquisitions
 
     def record_moves(self, departures: Departures, acquisitions: Acquisitions) -> None:
-        """9. Tenure and flows: every consumer with a provider ages a week; the
+        """10. Tenure and flows: every consumer with a provider ages a week; the
         week's moves join the flows table and each firm's share its history.
         Writes tenure, `flows`, `share_history`."""
         c = self.consumers
@@ -457,7 +513,7 @@ class LoyaltyModel(mesa.Model):
         exposure: np.ndarray,
         complaints: ComplaintHandling,
     ) -> Ledger:
-        """10. Accounts: the focal firm's revenue and costs this week
+        """11. Accounts: the focal firm's revenue and costs this week
         (sim/engine/economics.py) and what its strategies invested; staff sense
         how the firm is doing. Writes the visitors' spend, the staff's bonus
         and sense of the firm, and `cumulative_profit`."""
@@ -519,16 +575,10 @@ class LoyaltyModel(mesa.Model):
         return float(ledger.costs["strategy"] + staff + handling + advertising + forgone)
 
     def observe(self, events: StepEvents) -> None:
-        """11. Observation: the week's KPI row (sim/engine/observation.py),
+        """12. Observation: the week's KPI row (sim/engine/observation.py),
         collected by Mesa's DataCollector. Writes `kpis`."""
         self.kpis = measure(
-            self.steps,
-            self.consumers,
-            self.staff,
-            events,
-            self.cumulative_profit,
-            self.config.loyalty,
-            self.config.competition.at_risk_attitude,
+            self.steps, self.consumers, self.staff, events, self.cumulative_profit, self.config
         )
         self.datacollector.collect(self)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.config import Config, PopulationConfig, SegmentConfig
-from sim.engine.population import Consumers, Segments
+from sim.engine.population import Consumers, Segments, Traits
 from sim.model import LoyaltyModel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,10 +36,9 @@ def run_py(
 
 
 def small_config(n: int = 1500, seed: int = 1, steps: int = 30) -> Config:
-    config = Config()
+    """A small market, with a shorter burn-in than the default's, for speed."""
+    config = Config(seed=seed, steps=steps, burn_in=52)
     config.population.n = n
-    config.seed = seed
-    config.steps = steps
     return config
 
 
@@ -53,9 +52,11 @@ def consumers_with_expectation(n: int, level: float, provider: int = 0) -> Consu
     """`n` consumers of one segment with `provider`, expecting `level` on every
     dimension, with a fresh relationship: no attitude, loyalty, tenure, history."""
     population = PopulationConfig(n=n, segments=[SegmentConfig()])
+    traits = Traits(propensity_shape=1.0, style_spread=0.0)
     consumers = Consumers.initial(
-        population, Segments.from_config(population), 0, np.random.default_rng(0)
+        population, Segments.from_config(population), 0, traits, np.random.default_rng(0)
     )
+    consumers.complaint_propensity[:] = 1.0
     consumers.provider[:] = provider
     consumers.switch_provider(np.arange(n), provider, attitude=0.0)
     consumers.expectation[:] = level

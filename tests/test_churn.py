@@ -1,36 +1,74 @@
+"""The exit hazard (docs/ODD.md 7.6): loyalty, attitude, tenure and switching
+costs protect; a negative experience left unresolved is a trigger; leavers
+give a reason and go to a rival by fit, or out."""
+
 import numpy as np
 
-from sim.codes import PROSPECT
+from sim.codes import PROSPECT, Reason
 from sim.config import ChurnConfig
-from sim.engine.churn import _destination, churn_hazard
+from sim.engine.churn import Pressures, Pull, Standing, Trigger, _destination, churn_hazard, depart
+from tests.helpers import consumers_with_expectation
+
+SILENT = ChurnConfig().negative_experience_weight
 
 
-def _hazard(attitude=0.0, loyalty=0.0, tenure=1.0, pull=0.0, negative=0):
-    return churn_hazard(
-        np.array([attitude]),
-        np.array([loyalty]),
-        np.array([tenure]),
-        np.array([pull]),
-        np.array([negative]),
-        ChurnConfig(),
-    )[0]
+def _hazard(
+    attitude=0.0, loyalty=0.0, tenure=1.0, pull=0.0, warnings=0, member=False, trigger=0.0, **config
+):
+    standing = Standing(
+        *(np.array([v]) for v in (attitude, loyalty, tenure, pull, warnings, member, trigger))
+    )
+    return churn_hazard(standing, ChurnConfig(**config))[0]
 
 
-def test_hazard_falls_with_satisfaction_and_loyalty():
-    attitudes = [_hazard(attitude=a) for a in (-0.8, 0.0, 0.8)]
-    loyalties = [_hazard(loyalty=x) for x in (0.0, 0.5, 1.0)]
-    assert attitudes[0] > attitudes[1] > attitudes[2]
-    assert loyalties[0] > loyalties[1] > loyalties[2]
+def test_hazard_falls_with_attitude_loyalty_tenure_membership_and_switching_costs():
+    assert _hazard(attitude=-0.8) > _hazard(attitude=0.0) > _hazard(attitude=0.8)
+    assert _hazard(loyalty=0.0) > _hazard(loyalty=0.5) > _hazard(loyalty=1.0)
+    assert _hazard(tenure=0.0) > _hazard(tenure=5.0)
+    assert _hazard(member=True) < _hazard() and _hazard(switching_cost=1.0) < _hazard()
 
 
-def test_hazard_rises_with_competitor_pull_and_negative_word_of_mouth():
+def test_hazard_rises_with_competitor_pull_and_warnings_heard():
     assert _hazard(pull=1.0) > _hazard(pull=0.0)
-    assert _hazard(negative=5) > _hazard(negative=0)
+    assert _hazard(warnings=5) > _hazard(warnings=0)
+
+
+def test_loyal_long_standing_customers_survive_a_bad_experience_new_ones_leave():
+    new = _hazard(attitude=0.1, loyalty=0.0, tenure=0.0, trigger=SILENT)
+    loyal = _hazard(attitude=0.5, loyalty=0.8, tenure=3.0, trigger=SILENT)
+    usual = _hazard(attitude=0.4, loyalty=0.35, tenure=1.0, trigger=SILENT)
+    assert new > usual > loyal
+    assert new > 0.5 and loyal < 0.2 and new > 4 * loyal
+    assert usual > 20 * _hazard(attitude=0.4, loyalty=0.35, tenure=1.0)  # the trigger matters
 
 
 def test_involuntary_churn_is_a_floor():
     h = _hazard(attitude=1.0, loyalty=1.0, tenure=20.0)
     assert ChurnConfig().involuntary_probability <= h < 2 * ChurnConfig().involuntary_probability
+
+
+def test_triggers_give_their_reason_and_an_infinite_one_means_leaving_for_sure():
+    n = 3000
+    consumers = consumers_with_expectation(n, 5.0)
+    consumers.attitude[:] = 0.5
+    zero = np.zeros(n)
+    pressures = Pressures(
+        Pull(zero, zero),
+        zero,
+        [
+            Trigger(np.arange(0, 1000), 8.0, Reason.complaint_response),
+            Trigger(np.arange(1000, 1100), np.inf, Reason.employee_departure),
+        ],
+    )
+    out = depart(
+        consumers, np.array([[5.0]]), pressures, ChurnConfig(), 52, np.random.default_rng(0)
+    )
+    reasons = dict(zip(out.leavers, out.reason, strict=True))
+    assert all(reasons[i] == Reason.employee_departure for i in range(1000, 1100))
+    triggered = [i for i in out.leavers if i < 1000]
+    assert len(triggered) > 50 and all(reasons[i] == Reason.complaint_response for i in triggered)
+    others = [i for i in out.leavers if i >= 1100]
+    assert len(others) < len(triggered) / 5
 
 
 def _destinations(utility: list[float], leavers: int) -> np.ndarray:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.engine.observation import COLUMNS
+from sim.runs.cli import RENAMED, problem
 from tests.helpers import run_py, start_run_py
 
 
@@ -77,7 +78,12 @@ BAD_INPUTS = [
     (["network=file"], "network.path=None"),
     (["network=file", "network.path=/no/such/file.txt"], "network.path="),
     (["firm.advertising_reach=1.5"], "firm.advertising_reach=1.5"),
-    (["word_of_mouth.talk_probability=-0.2"], "word_of_mouth.talk_probability=-0.2"),
+    (["word_of_mouth.promoter_tie_rate=-0.2"], "word_of_mouth.promoter_tie_rate=-0.2"),
+    (  # a key replaced by the dynamics of issue 14 names its replacement
+        ["complaints.silent_loss_probability=0.5"],
+        "use churn.negative_experience_weight",
+    ),
+    (["word_of_mouth.negative_reach=9"], "use word_of_mouth.unhappy_tie_probability"),
     (["no_such_key=1"], "'no_such_key' is not a config key"),
 ]
 
@@ -140,3 +146,11 @@ def test_a_launcher_without_its_plugin_names_the_extra(tmp_path, monkeypatch):
     with pytest.raises(SystemExit) as stop:
         cli.preflight(["-m", "seed=0", "hydra/launcher=ray_local"])
     assert stop.value.code == 2
+
+
+@pytest.mark.parametrize("old", sorted(RENAMED))
+def test_every_replaced_key_names_its_replacement(old):
+    message = problem([f"{old}=1"])
+    assert message.startswith(f"'{old}' is no longer a config key: use ")
+    replacement = RENAMED[old].split()[0]
+    assert problem([f"{replacement}=0.5"]) is None  # the replacement is a key

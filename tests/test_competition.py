@@ -30,9 +30,11 @@ def stable():
     return _after_start("stable")
 
 
-def test_a_rivals_price_cut_raises_price_reason_churn(stable):
+def test_a_rivals_price_cut_costs_the_focal_firm_customers(stable):
     war = _after_start("price_war", rival=1, price_cut=0.3)
-    assert war.churned_price > 1.5 * stable.churned_price
+    assert war.churned_price > stable.churned_price  # more leave for price
+    assert war.acquired < stable.acquired  # and prospects prefer the cheaper rival
+    assert war.customers < stable.customers
 
 
 def test_a_brand_scandal_raises_ethics_reason_churn(stable):
@@ -104,6 +106,7 @@ def _market(n_rivals=2):
         promise=np.full((n_rivals + 1, 6), 6.0),
         failure_probability=np.full(n_rivals + 1, 0.05),
         focal_segment_bonus=np.zeros((1, 6)),
+        promise_premium=np.zeros(n_rivals + 1),
         active=np.ones(n_rivals + 1, dtype=bool),
     )
 

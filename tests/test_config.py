@@ -11,14 +11,19 @@ def _every_option() -> list[tuple[str, str]]:
     return [(g, o) for g in GROUPS for o in group_options(g)]
 
 
+def _app(group: str) -> str:
+    """The app whose config has the group: targets are the calibration's."""
+    return "calibrate" if group == "targets" else "config"
+
+
 @pytest.mark.parametrize("group, option", _every_option())
 def test_every_config_composes_and_builds_a_model(group, option, tmp_path):
-    overrides = [f"{group}={option}", "population.n=200", "network.mean_degree=6"]
+    overrides = [f"{group}={option}", "population.n=200", "network.mean_degree=6", "burn_in=2"]
     if (group, option) == ("network", "file"):
         edges = tmp_path / "edges.txt"
         edges.write_text("\n".join(f"{i} {i + 1}" for i in range(199)))
         overrides.append(f"network.path={edges}")
-    config = compose_config(overrides)
+    config = compose_config(overrides, _app(group))
     validate(config)
     model = LoyaltyModel(config)
     model.step()
@@ -27,11 +32,15 @@ def test_every_config_composes_and_builds_a_model(group, option, tmp_path):
 
 def test_every_yaml_under_configs_is_reachable():
     files = {p.relative_to(CONFIG_DIR).as_posix() for p in Path(CONFIG_DIR).rglob("*.yaml")}
-    expected = {"config.yaml"} | {f"{g}/{o}.yaml" for g, o in _every_option()}
+    expected = {"config.yaml", "calibrate.yaml"} | {f"{g}/{o}.yaml" for g, o in _every_option()}
     # launcher presets over optional plugins, each checked by `preflight`
     launchers = {f for f in files if f.startswith("hydra/launcher/")}
     assert {Path(f).stem for f in launchers} <= set(LAUNCHER_PLUGINS)
-    assert files - launchers == expected
+    # the calibration's samplers (configs/calibrate.yaml)
+    samplers = {f for f in files if f.startswith("hydra/sweeper/sampler/")}
+    for sampler in samplers:
+        compose_config([f"hydra/sweeper/sampler={Path(sampler).stem}"], "calibrate")
+    assert files - launchers - samplers == expected
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,7 @@ def test_every_control_reaches_its_config_key():
         "follow_up": 0.2,
         "advertising_reach": 0.05,
         "promise_premium": 2.0,
-        "negative_reach": 12.0,
+        "unhappy_tell": 0.5,
     }
     assert set(changed) == set(CONTROLS)
     model = DashboardModel(**changed)
@@ -86,7 +86,7 @@ def test_every_control_reaches_its_config_key():
     assert (config.population.n, config.seed, config.steps) == (700, 3, 104)
     assert config.strategy.name == "staff_training" and config.scenario.name == "price_war"
     assert (config.firm.price, config.employees.pay, config.complaints.follow_up) == (0.9, 1.2, 0.2)
-    assert config.word_of_mouth.negative_reach == 12.0
+    assert config.word_of_mouth.unhappy_tie_probability == 0.5
 
 
 def test_bad_overrides_are_named_and_left_out():

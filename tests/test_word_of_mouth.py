@@ -1,63 +1,61 @@
+"""Word of mouth over the network (docs/ODD.md 7.4): tie by tie, unhappy
+customers tell most of their friends, promoters praise, detractors warn,
+passives keep quiet; referrals and warnings reach prospects."""
+
 import networkx as nx
 import numpy as np
 import pytest
 
+from sim.codes import PROSPECT, NpsGroup
 from sim.config import ConfigError, NetworkConfig, WordOfMouthConfig
 from sim.engine.network import adjacency, build_network
-from sim.engine.word_of_mouth import _edge_positions, listen, spread
+from sim.engine.word_of_mouth import _edge_positions, listen, referrals, spread
 from tests.helpers import consumers_with_expectation
 
-
-def _talkers(n: int, attitude: float, satisfaction: float):
-    consumers = consumers_with_expectation(n, 5.0)
-    consumers.attitude[:] = attitude
-    consumers.satisfaction[:] = satisfaction
-    return consumers
+N = 4000
+NETWORK = adjacency(nx.watts_strogatz_graph(N, 12, 0.1, seed=1))
 
 
-def _mean_listeners(attitude: float, satisfaction: float) -> float:
-    n = 4000
-    network = adjacency(nx.watts_strogatz_graph(n, 20, 0.1, seed=1))
-    consumers = _talkers(n, attitude, satisfaction)
-    config = WordOfMouthConfig(talk_probability=1.0)
-    messages = spread(consumers, np.arange(n), network, config, np.random.default_rng(2))
-    return len(messages.listener) / len(messages.speakers)
+def _spread(group: int, unhappy=(), **rates):
+    consumers = consumers_with_expectation(N, 5.0)
+    groups = np.full(N, group, dtype=np.int8)
+    config = WordOfMouthConfig(**rates)
+    unhappy = np.asarray(unhappy, dtype=np.int64)
+    return consumers, spread(consumers, unhappy, groups, NETWORK, config, np.random.default_rng(2))
 
 
-def test_unhappy_customers_tell_8_to_10_others_happy_ones_far_fewer():
-    negative = _mean_listeners(attitude=-0.8, satisfaction=-1.0)
-    positive = _mean_listeners(attitude=0.9, satisfaction=1.0)
-    assert 8.0 <= negative <= 10.0  # the satisfaction article
-    assert positive < negative / 2
+def test_an_unhappy_customer_tells_that_share_of_their_friends():
+    _, messages = _spread(NpsGroup.passive, unhappy=np.arange(N), unhappy_tie_probability=0.75)
+    assert messages.unhappy_told / messages.unhappy_talkers == pytest.approx(9.0, rel=0.03)
+    assert (messages.valence < 0).all()  # 0.75 x 12 neighbours: the satisfaction article's 8-10
 
 
-def test_passives_and_mixed_encounters_do_not_talk():
-    n = 500
-    network = adjacency(nx.watts_strogatz_graph(n, 10, 0.1, seed=1))
-    config = WordOfMouthConfig(talk_probability=1.0)
-    rng = np.random.default_rng(0)
-    passive = _talkers(n, attitude=0.5, satisfaction=-1.0)  # neither promoter nor detractor
-    assert len(spread(passive, np.arange(n), network, config, rng).listener) == 0
-    promoter_bad_day = _talkers(n, attitude=0.9, satisfaction=-1.0)
-    assert len(spread(promoter_bad_day, np.arange(n), network, config, rng).listener) == 0
+def test_promoters_praise_detractors_warn_passives_keep_quiet():
+    _, praise = _spread(NpsGroup.promoter, promoter_tie_rate=0.1)
+    _, warnings = _spread(NpsGroup.detractor, detractor_tie_rate=0.1)
+    _, quiet = _spread(NpsGroup.passive)
+    assert len(praise.listener) / N == pytest.approx(1.2, rel=0.05) and (praise.valence > 0).all()
+    assert len(warnings.listener) / N == pytest.approx(1.2, rel=0.05)
+    assert (warnings.valence < 0).all() and len(quiet.listener) == 0
 
 
-def test_negative_word_of_mouth_lowers_listeners_attitude():
-    n = 300
-    network = adjacency(nx.watts_strogatz_graph(n, 10, 0.1, seed=1))
-    consumers = _talkers(n, attitude=-0.8, satisfaction=-1.0)
+def test_prospects_do_not_talk_about_a_provider_they_do_not_have():
+    consumers = consumers_with_expectation(N, 5.0, provider=PROSPECT)
+    groups = np.full(N, NpsGroup.promoter, dtype=np.int8)
+    config = WordOfMouthConfig(promoter_tie_rate=1.0)
+    messages = spread(consumers, np.arange(10), groups, NETWORK, config, np.random.default_rng(0))
+    assert len(messages.listener) == 0
+
+
+def test_warnings_lower_the_listeners_attitude_and_reach_prospects():
+    consumers, messages = _spread(NpsGroup.detractor, detractor_tie_rate=0.2)
     before = consumers.attitude.copy()
-    messages = spread(
-        consumers,
-        np.arange(0, n, 2),
-        network,
-        WordOfMouthConfig(talk_probability=1.0),
-        np.random.default_rng(0),
-    )
-    negative, _ = listen(consumers, messages, WordOfMouthConfig())
-    heard = negative > 0
-    assert heard.any()
-    assert np.all(consumers.attitude[heard] < before[heard])
+    warnings, _ = listen(consumers, messages, WordOfMouthConfig())
+    heard = warnings > 0
+    assert heard.any() and np.all(consumers.attitude[heard] < before[heard])
+    consumers.provider[::2] = PROSPECT  # half are prospects now
+    praise, warned = referrals(consumers, messages, 1)
+    assert praise.sum() == 0 and warned[::2].sum() > 0 and warned[1::2].sum() == 0
 
 
 def test_edge_positions_concatenates_ranges():

@@ -66,8 +66,10 @@ CONTROLS = {
     "promise_premium": Control(
         "firm.promise_premium", "ads promise above delivery", _slider(0.0, 4.0, 0.5)
     ),
-    "negative_reach": Control(
-        "word_of_mouth.negative_reach", "people a detractor tells", _slider(0.0, 20.0, 1.0)
+    "unhappy_tell": Control(
+        "word_of_mouth.unhappy_tie_probability",
+        "share of friends an unhappy customer tells",
+        _slider(0.0, 1.0, 0.05),
     ),
 }
 """The sidebar's controls, by model parameter: the main levers and market conditions

@@ -31,11 +31,19 @@ def _rate(probability: float) -> float:
     return -np.log1p(-min(probability, 1.0 - 1e-12))
 
 
+@dataclass
+class Heard:
+    """(consumers, firms) counts of what each prospect heard about each firm this week."""
+
+    praise: np.ndarray  # referrals
+    warnings: np.ndarray
+
+
 def acquire(
-    consumers: Consumers,
     prospects: np.ndarray,
     exposure: np.ndarray,
-    referral_counts: np.ndarray,
+    heard: Heard,
+    fit: np.ndarray,
     promise_premium: np.ndarray,
     referral_conversion: float,
     config: AcquisitionConfig,
@@ -44,22 +52,26 @@ def acquire(
     """Convert prospects; each picks a (firm, channel) with probability
     proportional to its rate (competing risks).
 
-    `exposure` is (n, firms) bool, advertising reach this step;
-    `referral_counts` (n, firms) praise heard per firm; `promise_premium`
-    (firms) how many points, on average, a firm's advertising promises above
-    what it delivers: each point converts `promise_pull` more (assumption; the
-    bait of the expectation trap, the CX-methods article, 客户期望决定因素).
-    `referral_conversion` is per piece of praise heard (a lever). Reads
-    nothing of the consumers' state: the model moves the new customers in.
+    `exposure` is (n, firms) bool, advertising reach this week; `heard` what
+    each prospect heard about each firm: each piece of praise converts with
+    `referral_conversion` (a lever), and each warning divides a firm's pull
+    on them by e^`warning_deterrence` (assumption). `fit` (prospects, firms)
+    scales both by how well the firm suits the prospect's segment (its logit
+    choice weight, 1 for the best fit). `promise_premium` (firms) is how many points a firm's
+    advertising claims above what it delivers, as its marketing decides: each
+    point converts `promise_pull` more (assumption; the bait of the
+    expectation trap, the CX-methods article, 客户期望决定因素). Reads nothing
+    of the consumers' state: the model moves the new customers in.
     """
     n_firms = exposure.shape[1]
     conversion = config.advertising_conversion * (
         1.0 + config.promise_pull * np.maximum(promise_premium, 0.0)
     )
+    pull = fit * np.exp(-config.warning_deterrence * heard.warnings[prospects])
     rates = np.concatenate(
         [
-            exposure[prospects] * np.array([_rate(p) for p in conversion]),
-            referral_counts[prospects] * _rate(referral_conversion),
+            exposure[prospects] * np.array([_rate(p) for p in conversion]) * pull,
+            heard.praise[prospects] * _rate(referral_conversion) * pull,
         ],
         axis=1,
     )

@@ -1,9 +1,14 @@
 """Churn and switching: who leaves, why, and where to (docs/ODD.md 7.6; the
 satisfaction article).
 
-The hazard rises with low attitude, a better rival offer and negative word of
-mouth, and falls with loyalty and tenure; a small involuntary part is always
-there. Each departure records the reason that contributed most.
+One weekly exit hazard for every customer of every firm. It rises with low
+attitude, a better rival offer and negative word of mouth, and falls with
+loyalty, tenure, switching costs and programme membership; a week with a
+negative experience the firm did not put right adds a trigger (the silent
+dissatisfied, and complaints left unresolved: the CX-methods article's
+funnel). So a loyal, long-standing customer survives a bad experience that
+makes a new one leave. A small involuntary part is always there. Each
+departure records the reason that contributed most.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from scipy.special import expit
 
 from sim.codes import PROSPECT, REASONS, Dimension, Reason
 from sim.config import ChurnConfig
+from sim.engine.firms import Market
 from sim.engine.population import Consumers
 
-NOT_FORCED, MAIN_REASON = -2, -1  # markers for forced departures (see `depart`)
+NOT_GIVEN, MAIN_REASON = -2, -1  # a leaver's reason: not given by a trigger, or its main one
 
 DIMENSION_REASON = {
     Dimension.product: Reason.missing_features,
@@ -33,38 +39,54 @@ and service without a failure, small irritations; price, price; brand, ethics.""
 _DIMENSION_REASON = np.array([DIMENSION_REASON[d] for d in Dimension])
 
 
-def churn_hazard(
-    attitude: np.ndarray,
-    loyalty: np.ndarray,
-    tenure_years: np.ndarray,
-    competitor_pull: np.ndarray,
-    negative_heard: np.ndarray,
-    config: ChurnConfig,
-    member: np.ndarray | None = None,
-) -> np.ndarray:
-    """Per-step probability of leaving.
+@dataclass
+class Standing:
+    """What a customer brings to this week's exit decision (per customer)."""
+
+    attitude: np.ndarray
+    loyalty: np.ndarray
+    tenure_years: np.ndarray
+    pull: np.ndarray  # toward other firms (`competitor_pull`)
+    warnings: np.ndarray  # complaints about their provider heard this week
+    member: np.ndarray  # of the focal firm's loyalty programme
+    trigger: np.ndarray  # logit added by this week's unresolved negative experience
+
+
+def churn_hazard(standing: Standing, config: ChurnConfig) -> np.ndarray:
+    """Weekly probability of leaving.
 
     h = 1 - (1 - h_inv)(1 - sigmoid(z)), with
-    z = b0 - w_a*attitude - w_l*loyalty - w_t*ln(1 + tenure_years)
-        + w_p*competitor_pull + w_w*ln(1 + negative messages heard)
-        - switching_cost - w_m*member.
-    Signs follow docs/ODD.md 7.6; the weights are assumptions calibrated so
-    that about 13 % of customers leave a year (Reichheld 1996: half in five
-    years).
+    z = b0 - w_a attitude - w_l loyalty - w_t ln(1 + tenure in years)
+        + w_p pull + w_w ln(1 + warnings heard) - switching_cost - w_m member + trigger,
+    trigger = w_n after a silent negative experience, w_n + w_u after a
+    complaint left unresolved, 0 otherwise. Signs follow docs/ODD.md 7.6; b0,
+    w_n and w_u are calibrated (13 % annual churn, 45 % of the silent and
+    28 % of complainers lost), the other weights are assumptions.
     """
     z = (
         config.base_logit
-        - config.attitude_weight * attitude
-        - config.loyalty_weight * loyalty
-        - config.tenure_weight * np.log1p(tenure_years)
-        + config.competitor_pull_weight * competitor_pull
-        + config.negative_word_of_mouth_weight * np.log1p(negative_heard)
+        - config.attitude_weight * standing.attitude
+        - config.loyalty_weight * standing.loyalty
+        - config.tenure_weight * np.log1p(standing.tenure_years)
+        + config.competitor_pull_weight * standing.pull
+        + config.negative_word_of_mouth_weight * np.log1p(standing.warnings)
         - config.switching_cost
+        - config.membership_weight * standing.member
+        + standing.trigger
     )
-    if member is not None:
-        z = z - config.membership_weight * member
     h_inv = config.involuntary_probability
     return 1.0 - (1.0 - h_inv) * (1.0 - expit(z))
+
+
+@dataclass
+class Trigger:
+    """Customers whose week holds a reason to leave now, the logit it adds to
+    their hazard, and the reason they give if they go (None: the main reason
+    of their hazard)."""
+
+    who: np.ndarray
+    logit: float
+    reason: Reason | None = None
 
 
 @dataclass
@@ -113,47 +135,58 @@ def competitor_pull(
     return Pull(advantage[seg, prov] + extra, price_part[seg, prov])
 
 
+@dataclass
+class Pressures:
+    """This week's pressures to leave, per consumer unless said otherwise."""
+
+    pull: Pull
+    warnings: np.ndarray  # complaints about their provider heard this week
+    triggers: list[Trigger]  # this week's reasons to leave now (a later one wins)
+
+
 def depart(
     consumers: Consumers,
     utility: np.ndarray,
-    pull: Pull,
-    negative_heard: np.ndarray,
+    pressures: Pressures,
     config: ChurnConfig,
     steps_per_year: int,
     rng: np.random.Generator,
-    forced: list[tuple[np.ndarray, int | None]] = (),
 ) -> Departures:
-    """Draw this step's departures among all firms' customers.
+    """Draw this week's departures among all firms' customers.
 
-    `forced` lists customers who leave for sure, each group with its reason
-    code, or None for the main reason of their hazard. Examples: the followers
-    of a departed employee (docs/ODD.md 7.3a), and lost complainers and
-    silent defectors (7.3b). Reads the customers' attitude, loyalty, tenure,
-    membership and grievance; writes nothing (the model moves the leavers).
+    A customer with a trigger who leaves gives the trigger's reason (or, with
+    none, the main reason of their hazard, as every other leaver). A trigger
+    of infinite logit makes them leave for sure: the followers of a departed
+    employee (docs/ODD.md 7.3a). Reads the customers' attitude, loyalty, tenure, membership,
+    grievance and last_failure; writes nothing (the model moves the leavers).
     """
     customers = np.flatnonzero(consumers.provider != PROSPECT)
-    hazard = churn_hazard(
-        consumers.attitude[customers],
-        consumers.loyalty[customers],
-        consumers.tenure[customers] / steps_per_year,
-        pull.total[customers],
-        negative_heard[customers],
-        config,
+    trigger = np.zeros(consumers.n)
+    reason_given = np.full(consumers.n, NOT_GIVEN, dtype=np.int16)
+    for t in pressures.triggers:
+        trigger[t.who] = t.logit
+        reason_given[t.who] = MAIN_REASON if t.reason is None else t.reason
+    standing = Standing(
+        attitude=consumers.attitude[customers],
+        loyalty=consumers.loyalty[customers],
+        tenure_years=consumers.tenure[customers] / steps_per_year,
+        pull=pressures.pull.total[customers],
+        warnings=pressures.warnings[customers],
         member=consumers.member[customers],
+        trigger=trigger[customers],
     )
+    hazard = churn_hazard(standing, config)
     u = rng.random(len(customers))
-    forced_reason = np.full(consumers.n, NOT_FORCED, dtype=np.int16)
-    for who, code in forced:
-        forced_reason[who] = MAIN_REASON if code is None else code
-    forced_reason = forced_reason[customers]
-    leaving = (u < hazard) | (forced_reason != NOT_FORCED)
+    leaving = u < hazard
     leavers = customers[leaving]
-    forced_reason = forced_reason[leaving]
-    involuntary = (u[leaving] < config.involuntary_probability) & (forced_reason == NOT_FORCED)
+    given = reason_given[leavers]
+    involuntary = (u[leaving] < config.involuntary_probability) & (given == NOT_GIVEN)
     reason = np.select(
-        [forced_reason >= 0, involuntary],
-        [forced_reason, Reason.involuntary],
-        _main_reason(consumers, leavers, pull.total[leavers], pull.price[leavers], config),
+        [given >= 0, involuntary],
+        [given, Reason.involuntary],
+        _main_reason(
+            consumers, leavers, pressures.pull.total[leavers], pressures.pull.price[leavers], config
+        ),
     )
     origin = consumers.provider[leavers].astype(np.int16)
     destination = _destination(consumers.segment[leavers], origin, utility, config, rng)
@@ -192,7 +225,7 @@ def _destination(
     destination = np.full(len(origin), PROSPECT, dtype=np.int16)
     if np.isfinite(utility[0]).sum() < 2 or not len(origin):
         return destination  # no other firm in the market
-    weight = np.exp(config.choice_sharpness * (utility - utility.max(axis=1, keepdims=True)))
+    weight = Market.fit(utility, config.choice_sharpness)
     choice = np.repeat(weight[:, None, :], n_firms, axis=1)  # (segments, from, to)
     choice[:, np.arange(n_firms), np.arange(n_firms)] = 0.0
     choice /= choice.sum(axis=2, keepdims=True)

@@ -1,24 +1,32 @@
-"""Complaints, service recovery and silent defection (docs/ODD.md 7.3b).
+"""Negative experiences, voice and service recovery (docs/ODD.md 7.3b).
 
-The CX-methods article's case (负面客户体验的成本): of customers' negative
-experiences only 2 % are voiced. After handling, 38 % of complainers are satisfied and
-stay, 34 % remain at risk, 28 % leave. Of the silent 98 %, whom the firm
-never hears about, 55 % are at risk and 45 % leave. The firm sees complaints,
-not silent dissatisfaction. Making complaining easy, recovering well (warmly
-and in one stop, the satisfaction article) and following customers up are
-its levers.
+The CX-methods article's case (负面客户体验的成本): 22 % of customers have a
+negative experience in a year; only 2 % of those are voiced; of complainers
+38 % are recovered, 34 % stay at risk and 28 % leave; of the silent, 45 %
+leave. Here none of these is a rate typed in: a negative experience is a
+visit far below expectation (the Delta law), voice is each customer's own
+choice (their readiness to complain, how bad it was, how loyal they are, how
+easy the firm makes it), recovery follows from who handles the complaint and
+how soon, and leaving is the churn hazard's choice, which a negative
+experience left unresolved raises that week (sim/engine/churn.py). The firm
+sees complaints, not silent dissatisfaction.
+
+The mechanisms act on every negative experience. The article counts
+customers a year, so the funnel is counted as it does: a customer's first
+negative experience in a year opens an *episode* (`Episode`: the firm never
+heard of it, or heard and recovered it, or left it unresolved), and a
+customer who leaves within the year of an unresolved or silent episode is a
+loss of that episode.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
-from sim.codes import Outcome
-from sim.config import ChurnConfig, ComplaintsConfig
+from sim.codes import Episode, Outcome
+from sim.config import ComplaintsConfig
 from sim.engine.levers import ComplaintLevers
 from sim.engine.population import Consumers
 
@@ -29,85 +37,39 @@ USUAL_RECOVERY_QUALITY = 0.38
 """The CX-methods article's recovery rate: quality above it costs training."""
 USUAL_CASES_PER_EMPLOYEE = 0.3
 """Handling capacity that comes with the staff at no extra cost (the default lever)."""
+YEAR = 52
 
 
 def voice_probability(
     severity: np.ndarray,
     propensity: np.ndarray,
+    loyalty: np.ndarray,
     levers: ComplaintLevers,
     config: ComplaintsConfig,
 ) -> np.ndarray:
     """Chance that a negative experience is voiced as a complaint.
 
-    p = voice_share x ease x segment propensity x (severity / mean severity)^k
-        x (1 - count_incentive x incentive_suppression)
+    p = 1 - exp(-r), r = voice_rate x ease x propensity
+                         x exp(w_s (severity - 1) + w_l loyalty) x (1 - incentive x suppression)
 
-    Averaged over this week's negative experiences this is the voice share
-    (2 %, the CX-methods article) times the ease of complaining. Worse
-    experiences are voiced more (k = `severity_elasticity`). Rewarding staff
-    for *fewer* complaints suppresses the voiced share, not the
+    `propensity` is the customer's own readiness (a lasting trait, mean 1)
+    times their segment's. Worse experiences are voiced more; loyal
+    customers complain rather than leave (Hirschman 1970: exit, voice and
+    loyalty). Making complaining easy multiplies the rate, which raises voice
+    less than in proportion: the ready complain already, most never do (TARP).
+    Rewarding staff for *fewer* complaints suppresses voice, not
     dissatisfaction (the CX-methods article).
     """
-    if not len(severity):
-        return np.zeros(0)
-    relative = severity / severity.mean() if severity.mean() > 0 else np.ones_like(severity)
-    p = (
-        config.voice_share
+    rate = (
+        config.voice_rate
         * levers.ease
         * propensity
-        * relative**config.severity_elasticity
+        * np.exp(
+            config.voice_severity_weight * (severity - 1.0) + config.voice_loyalty_weight * loyalty
+        )
         * (1.0 - levers.count_incentive * config.incentive_suppression)
     )
-    return np.clip(p, 0.0, 1.0)
-
-
-def recovery_quality(
-    handlers: Handlers, late: np.ndarray, levers: ComplaintLevers, config: ComplaintsConfig
-) -> np.ndarray:
-    """Chance that a handled complaint ends with a satisfied customer.
-
-    The default is 38 % (the CX-methods article). Skill and empowerment of
-    the employee who handles it, and one-stop handling (the satisfaction
-    article), raise it. Handling beyond the week's capacity (a slow
-    response) lowers it.
-    """
-    q = (
-        levers.recovery_quality
-        + config.recovery_skill_effect * (handlers.skill - handlers.reference_skill)
-        + config.recovery_empowerment_effect * (handlers.empowerment - USUAL_EMPOWERMENT)
-        + config.one_stop_bonus * levers.one_stop
-    )
-    return np.clip(q, 0.0, 1.0) * np.where(late, config.late_quality_factor, 1.0)
-
-
-def silent_loss_probability(
-    pull: np.ndarray, member: np.ndarray, config: ComplaintsConfig, churn: ChurnConfig
-) -> np.ndarray:
-    """Chance that a silent dissatisfied customer leaves.
-
-    The CX-methods article: 45 % leave. That is the chance with no better
-    alternative in sight (pull 0) at the market's usual switching costs. A
-    rival's advantage, praise heard for rivals and their offers raise it;
-    extra switching costs and programme membership lower it. All act on the
-    logit scale with the churn hazard's own weights (docs/ODD.md 7.6).
-    """
-    p0 = np.clip(config.silent_loss_probability, 1e-9, 1 - 1e-9)
-    z = (
-        np.log(p0 / (1 - p0))
-        + churn.competitor_pull_weight * pull
-        - churn.switching_cost
-        - churn.membership_weight * member
-    )
-    return expit(z)
-
-
-def resolve(quality: np.ndarray, config: ComplaintsConfig, rng: np.random.Generator) -> np.ndarray:
-    """Outcome of each handled complaint: recovered with probability `quality`;
-    otherwise lost with `lost_share_of_unrecovered` (28 / 62, the CX-methods
-    article), else unresolved (at risk)."""
-    recovered = rng.random(len(quality)) < quality
-    lost = rng.random(len(quality)) < config.lost_share_of_unrecovered
-    return np.where(recovered, Outcome.recovered, np.where(lost, Outcome.lost, Outcome.unresolved))
+    return -np.expm1(-rate)
 
 
 @dataclass
@@ -116,9 +78,7 @@ class Cases:
 
     visitors: np.ndarray  # consumer indices
     satisfaction: np.ndarray  # Delta-law score of the visit
-    propensity: np.ndarray  # the visitor's segment's complaint propensity
-    pull: np.ndarray  # toward other firms, last week
-    member: np.ndarray  # of the focal firm's loyalty programme
+    segment_propensity: np.ndarray  # the visitor's segment's readiness to complain
 
 
 @dataclass
@@ -131,89 +91,136 @@ class Handlers:
     capacity: float  # cases handled on time this week
 
 
+def recovery_probability(
+    skill: np.ndarray,
+    loyalty: np.ndarray,
+    severity: np.ndarray,
+    late: np.ndarray,
+    handlers: Handlers,
+    levers: ComplaintLevers,
+    config: ComplaintsConfig,
+) -> np.ndarray:
+    """Chance that a handled complaint ends with a satisfied customer.
+
+    The firm's recovery process (`recovery_quality`, a lever) for a typical
+    complaint, handled on time by a reference employee; more with the
+    skill and empowerment of who handles it and with one-stop handling (the
+    satisfaction article), more for a loyal customer (who gives the firm the
+    benefit of the doubt), less for a worse experience, and a fraction of it
+    when handled late, beyond the week's capacity.
+    """
+    q = (
+        levers.recovery_quality
+        + config.recovery_skill_effect * (skill - handlers.reference_skill)
+        + config.recovery_empowerment_effect * (handlers.empowerment - USUAL_EMPOWERMENT)
+        + config.one_stop_bonus * levers.one_stop
+        + config.recovery_loyalty_effect * loyalty
+        - config.recovery_severity_effect * severity
+    )
+    return np.clip(q, 0.0, 1.0) * np.where(late, config.late_quality_factor, 1.0)
+
+
 @dataclass
 class ComplaintHandling:
-    """This week's negative experiences at the focal firm and what became of them."""
+    """This week's negative experiences at one firm (or all rivals) and what
+    became of them, per experience and, for the article's funnel, per
+    episode. `settle` counts the episodes' losses once the week's exits are known."""
 
     dissatisfied: np.ndarray  # customers with a negative experience (the truth)
-    first_in_year: int  # of those, how many had none in the previous 52 weeks (the funnel's cases)
     complained: np.ndarray  # voiced it (what the firm sees)
     followed_up: np.ndarray  # silent, but found by proactive follow-up
     handled: np.ndarray  # complained + followed up
-    outcome: np.ndarray  # an Outcome code per handled case
+    outcome: np.ndarray  # an Outcome code per handled case: recovered or unresolved
     silent: np.ndarray  # never heard of by the firm
-    silent_lost: np.ndarray  # of the silent, those who leave at once
+    episodes: np.ndarray  # count of the episodes begun this week, by Episode code
     contacts: int  # follow-up contacts made
     visits: int  # visits this week (the follow-up plan covers a share of them)
+    losses: np.ndarray | None = None  # lost this week within a year of an episode, by code
 
     def with_outcome(self, code: Outcome) -> np.ndarray:
         return self.handled[self.outcome == code]
+
+    def settle(self, consumers: Consumers, leavers: np.ndarray, clock: int) -> None:
+        """Count the `leavers` (of this firm, this week) who leave within a
+        year of an episode, by how it began. Reads episode and episode_start."""
+        recent = clock - consumers.episode_start[leavers] < YEAR
+        self.losses = np.bincount(consumers.episode[leavers][recent], minlength=len(Episode))
 
 
 def handle(
     consumers: Consumers,
     cases: Cases,
     handlers: Handlers,
-    step: int,
+    clock: int,
     levers: ComplaintLevers,
     config: ComplaintsConfig,
-    churn: ChurnConfig,
     rng: np.random.Generator,
 ) -> ComplaintHandling:
-    """Voice, follow-up, recovery and silent defection for this week's visits.
+    """Negative experiences among this week's visits to one firm: voiced or
+    silent; complaints (and silent customers found by follow-up) handled,
+    recovered or not. Exit is decided by the churn hazard, later in the week.
 
-    The CX-methods article's funnel counts customers per year, so it runs on
-    a customer's first negative experience in 52 weeks; a repeat within the
-    year hurts only through the Delta law (attitude and grievance). Reads and
-    writes the visitors' last_negative; writes the attitude and grievance of
-    the handled.
+    `clock` is the week, counted from the start of the burn-in. Reads the
+    visitors' loyalty and complaint propensity; reads and writes their
+    last_negative; writes the episode of those whose first negative
+    experience in a year this is, and the attitude and grievance of the handled.
     """
     visitors, satisfaction = cases.visitors, cases.satisfaction
     bad = satisfaction < config.negative_experience_threshold
     dissatisfied = visitors[bad]
-    before = consumers.last_negative[visitors]
-    negative = bad & ((before < 0) | (before <= step - 52))  # first in a year
-    consumers.last_negative[dissatisfied] = step
-    dissatisfied_now = dissatisfied
-    dissatisfied = visitors[negative]
+    before = consumers.last_negative[dissatisfied]
+    opens = (before < 0) | (before <= clock - YEAR)  # first in a year: an episode
+    consumers.last_negative[dissatisfied] = clock
 
-    severity = config.negative_experience_threshold - satisfaction[negative]
+    severity = config.negative_experience_threshold - satisfaction[bad]
+    loyalty = consumers.loyalty[dissatisfied]
+    propensity = cases.segment_propensity[bad] * consumers.complaint_propensity[dissatisfied]
     voiced = rng.random(len(dissatisfied)) < voice_probability(
-        severity, cases.propensity[negative], levers, config
+        severity, propensity, loyalty, levers, config
     )
     contacted = rng.random(len(visitors)) < levers.follow_up
-    found = contacted[negative] & ~voiced
+    found = contacted[bad] & ~voiced
     handled_mask = voiced | found
     handled = dissatisfied[handled_mask]
 
     late = rng.permutation(len(handled)) >= handlers.capacity  # beyond this week's capacity
-    handling = dataclasses.replace(handlers, skill=handlers.skill[negative][handled_mask])
-    outcome = resolve(recovery_quality(handling, late, levers, config), config, rng)
-
-    silent = dissatisfied[~handled_mask]
-    p_leave = silent_loss_probability(
-        cases.pull[negative][~handled_mask], cases.member[negative][~handled_mask], config, churn
+    q = recovery_probability(
+        handlers.skill[bad][handled_mask],
+        loyalty[handled_mask],
+        severity[handled_mask],
+        late,
+        handlers,
+        levers,
+        config,
     )
-    silent_lost = silent[rng.random(len(silent)) < p_leave]
+    recovered = rng.random(len(handled)) < q
+    outcome = np.where(recovered, Outcome.recovered, Outcome.unresolved).astype(np.int8)
 
-    recovered = handled[outcome == Outcome.recovered]
-    consumers.attitude[recovered] = np.minimum(
-        np.maximum(consumers.attitude[recovered], 0.0) + config.recovery_bonus, 1.0
+    episode = np.full(len(dissatisfied), Episode.silent, dtype=np.int8)
+    episode[np.flatnonzero(handled_mask)] = np.where(
+        recovered, Episode.recovered, Episode.unresolved
     )
-    consumers.grievance[recovered] *= 0.5
-    unresolved = handled[outcome == Outcome.unresolved]
-    consumers.attitude[unresolved] = np.maximum(
-        consumers.attitude[unresolved] - config.unresolved_attitude_penalty, -1.0
+    starting = dissatisfied[opens]
+    consumers.episode_start[starting] = clock
+    consumers.episode[starting] = episode[opens]
+
+    won_back = handled[recovered]
+    consumers.attitude[won_back] = np.minimum(
+        np.maximum(consumers.attitude[won_back], 0.0) + config.recovery_bonus, 1.0
+    )
+    consumers.grievance[won_back] *= 0.5
+    still_unhappy = handled[~recovered]
+    consumers.attitude[still_unhappy] = np.maximum(
+        consumers.attitude[still_unhappy] - config.unresolved_attitude_penalty, -1.0
     )
     return ComplaintHandling(
-        dissatisfied=dissatisfied_now,
-        first_in_year=len(dissatisfied),
+        dissatisfied=dissatisfied,
         complained=dissatisfied[voiced],
         followed_up=dissatisfied[found],
         handled=handled,
         outcome=outcome,
-        silent=silent,
-        silent_lost=silent_lost,
+        silent=dissatisfied[~handled_mask],
+        episodes=np.bincount(episode[opens], minlength=len(Episode)),
         contacts=int(contacted.sum()),
         visits=len(visitors),
     )
@@ -240,22 +247,29 @@ def handling_costs(
     )
 
 
-def closed_form_funnel(
-    revenue: float,
-    negative_share: float,
-    voice_share: float,
-    follow_up: float,
-    config: ComplaintsConfig,
-) -> dict[str, float]:
+@dataclass(frozen=True)
+class Funnel:
+    """The shares of the CX-methods article's funnel (负面客户体验的成本)."""
+
+    negative_share: float  # of customers, with a negative experience a year
+    voiced_share: float  # of negative experiences, voiced (or found by follow-up)
+    lost_share_of_complainers: float
+    silent_loss_share: float
+
+
+ARTICLE_FUNNEL = Funnel(0.22, 0.02, 0.28, 0.45)
+"""The article's own figures."""
+
+
+def closed_form_funnel(revenue: float, funnel: Funnel) -> dict[str, float]:
     """The CX-methods article's arithmetic: revenue lost to complainers and to the silent.
 
-    revenue x negative share x (voiced + followed-up) x 28 % for complainers;
-    revenue x negative share x silent x 45 % for the silent. With the article's
-    figures (USD 50 M, 22 %, 2 %, no follow-up): USD 61,600 and USD 4,851,000.
+    revenue x negative share x voiced x lost share of complainers, and
+    revenue x negative share x silent x silent loss share. With the article's
+    figures (USD 50 M, 22 %, 2 %, 28 %, 45 %): USD 61,600 and USD 4,851,000.
     """
-    handled = voice_share + (1.0 - voice_share) * follow_up
-    lost_if_handled = (1.0 - config.recovery_quality) * config.lost_share_of_unrecovered
+    negative = revenue * funnel.negative_share
     return {
-        "complainer_loss": revenue * negative_share * handled * lost_if_handled,
-        "silent_loss": revenue * negative_share * (1.0 - handled) * config.silent_loss_probability,
+        "complainer_loss": negative * funnel.voiced_share * funnel.lost_share_of_complainers,
+        "silent_loss": negative * (1.0 - funnel.voiced_share) * funnel.silent_loss_share,
     }

@@ -12,6 +12,7 @@ those customers follow the employee out.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,6 +104,15 @@ class Staff:
     def positions(self) -> int:
         return len(self.filled)
 
+    def open_positions(self, count: int, weeks_to_fill: int) -> None:
+        """Add `count` vacant positions, filled after `weeks_to_fill` weeks."""
+        self.filled = np.concatenate([self.filled, np.zeros(count, dtype=bool)])
+        for name in ("skill", "engagement", "workload", "served_satisfaction"):
+            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(count)]))
+        self.tenure = np.concatenate([self.tenure, np.zeros(count, dtype=np.int32)])
+        waiting = np.full(count, weeks_to_fill, dtype=np.int32)
+        self.vacancy_weeks = np.concatenate([self.vacancy_weeks, waiting])
+
     def overload(self) -> np.ndarray:
         return np.maximum(self.workload - 1.0, 0.0)
 
@@ -176,7 +186,9 @@ def develop(
     felt = np.bincount(
         who, weights=np.tanh(satisfaction[served] / satisfaction_scale), minlength=staff.positions
     )
-    staff.served_satisfaction = np.divide(felt, visits, out=np.zeros_like(felt), where=visits > 0)
+    # a week with no visit gives an integer empty bincount: divide into floats
+    served = np.zeros(staff.positions)
+    staff.served_satisfaction = np.divide(felt, visits, out=served, where=visits > 0)
     pay = levers.pay + staff.bonus_per_employee / config.wage if config.wage else levers.pay
     target = target_engagement(
         pay,
@@ -199,6 +211,23 @@ class Turnover:
     hires: np.ndarray  # positions filled this week
     orphaned: np.ndarray  # customers who lost their usual employee
     followers: np.ndarray  # of those, customers who follow the employee out
+
+
+def hiring_delay(labour_market_tightness: float, config: EmployeesConfig) -> int:
+    """Weeks a vacancy stays open: longer in a tight labour market."""
+    return round(config.hiring_delay * (1.0 + max(labour_market_tightness, 0.0)))
+
+
+def staff_up(
+    staff: Staff, customers: int, labour_market_tightness: float, config: EmployeesConfig
+) -> int:
+    """The firm's staffing review: open the positions a grown customer base
+    needs (`customers_per_employee` each); a shrinking one loses staff only as
+    they quit. Returns the positions opened; writes the staff table."""
+    needed = math.ceil(customers / config.customers_per_employee) - staff.positions
+    if needed > 0:
+        staff.open_positions(needed, hiring_delay(labour_market_tightness, config))
+    return max(needed, 0)
 
 
 def turnover(
@@ -224,8 +253,7 @@ def turnover(
     leaving[hires] = False
     quits = np.flatnonzero(leaving)
     staff.filled[quits] = False
-    delay = config.hiring_delay * (1.0 + max(labour_market_tightness, 0.0))
-    staff.vacancy_weeks[quits] = round(delay)
+    staff.vacancy_weeks[quits] = hiring_delay(labour_market_tightness, config)
 
     orphaned = np.flatnonzero(np.isin(consumers.employee, quits))
     follow = rng.random(len(orphaned)) < config.follow_probability * consumers.bond[orphaned]

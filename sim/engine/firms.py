@@ -26,7 +26,8 @@ class Market:
     offering: np.ndarray  # (firms, 6) levels delivered at the reference price
     price: np.ndarray  # price index, 1 = market reference
     advertising_reach: np.ndarray  # share of consumers reached per step
-    promise: np.ndarray  # (firms, 6) what advertising promises
+    promise: np.ndarray  # (firms, 6) what its advertising claims on each dimension
+    promise_premium: np.ndarray  # points claimed above delivery, as marketing decides
     failure_probability: np.ndarray  # chance an encounter is a service failure
     active: np.ndarray  # in the market now (an entrant waits until it enters)
     focal_segment_bonus: np.ndarray  # (segments, 6) extra the focal firm gives a segment
@@ -41,13 +42,14 @@ class Market:
     ) -> Market:
         firms = [focal, *rivals, *entrants]
         offering = np.array([f.offering.as_array() for f in firms])
-        premium = np.array([f.promise_premium for f in firms])[:, None]
+        premium = np.array([f.promise_premium for f in firms])
         return cls(
             names=[f.name for f in firms],
             offering=offering,
             price=np.array([f.price for f in firms]),
             advertising_reach=np.array([f.advertising_reach for f in firms]),
-            promise=np.clip(offering + premium, 0.0, 10.0),
+            promise=np.clip(offering + premium[:, None], 0.0, 10.0),
+            promise_premium=premium,
             failure_probability=np.array([f.service_failure_probability for f in firms]),
             active=np.array([True] * (1 + len(rivals)) + [False] * len(entrants)),
             focal_segment_bonus=np.zeros((n_segments, N_DIMS)),
@@ -79,6 +81,15 @@ class Market:
         utility = np.einsum("sfd,sd->sf", levels, segments.importance)
         utility[:, ~self.active] = -np.inf
         return utility
+
+    @staticmethod
+    def fit(utility: np.ndarray, sharpness: float) -> np.ndarray:
+        """(segments, firms): how well each firm fits a segment, as a logit
+        choice weighs it: exp(sharpness x (U - the best U)), 1 for the best
+        firm, 0 for a firm not in the market. Leavers choose their next firm
+        by it, and prospects convert by it (docs/ODD.md 7.6, 7.7)."""
+        best = utility.max(axis=1, keepdims=True)
+        return np.exp(sharpness * (utility - best))
 
     def reach(self) -> np.ndarray:
         """Advertising reach of each firm now (zero for a firm not in the market)."""

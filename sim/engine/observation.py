@@ -16,13 +16,16 @@ from sim.codes import (
     ACQUIRED_BY,
     FOCAL,
     LOYALTY_STAGES,
+    NPS_GROUPS,
     PROSPECT,
     REASONS,
     Channel,
     Dimension,
+    Episode,
+    NpsGroup,
     Outcome,
 )
-from sim.config import LoyaltyConfig
+from sim.config import Config
 from sim.engine.acquisition import Acquisitions
 from sim.engine.churn import Departures
 from sim.engine.complaints import ComplaintHandling
@@ -33,16 +36,21 @@ from sim.engine.population import Consumers
 from sim.engine.word_of_mouth import Messages
 
 COMPLAINT_COUNTS = (
+    "dissatisfied",
     "complaints",
+    "followed_up",
     "recovered",
     "unresolved",
-    "complaint_losses",
-    "followed_up",
-    "dissatisfied",
+    "newly_dissatisfied",
+    "newly_heard",
+    "newly_recovered",
     "silent_dissatisfied",
+    "complaint_losses",
     "silent_losses",
 )
-"""Per-week counts of the complaint funnel (sim/engine/complaints.py)."""
+"""Per-week counts of negative experiences and of the CX-methods article's
+funnel (sim/engine/complaints.py): experiences first, then episodes (a
+customer's first negative experience in a year) and their losses."""
 
 COLUMNS = (
     "step",
@@ -64,9 +72,12 @@ COLUMNS = (
     "mean_expectation",
     "nps",
     "promoters",
+    "passives",
     "detractors",
     "at_risk",
     *(f"loyalty_{s}" for s in LOYALTY_STAGES),
+    *(f"lost_{g}s" for g in NPS_GROUPS),
+    *(f"lost_loyalty_{s}" for s in LOYALTY_STAGES),
     "employees",
     "vacancies",
     "employee_engagement",
@@ -76,12 +87,13 @@ COLUMNS = (
     "employee_workload",
     "service_quality",
     *COMPLAINT_COUNTS,
-    "newly_dissatisfied",
     "observed_complaint_rate",
     "dissatisfaction_rate",
     "below_expectation_share",
     "word_of_mouth_positive",
     "word_of_mouth_negative",
+    "unhappy_customers",
+    "told_by_unhappy",
     "revenue",
     *(f"cost_{c}" for c in COST_ITEMS),
     "costs",
@@ -92,10 +104,19 @@ COLUMNS = (
 
 
 @dataclass
-class StepEvents:
-    """What happened in one step, as the mechanisms returned it."""
+class Standing:
+    """The focal firm's customers as a week begins."""
 
-    customers_before: int
+    customers: int
+    nps_group: np.ndarray  # NpsGroup code per consumer
+    loyalty_stage: np.ndarray  # LoyaltyStage code per consumer
+
+
+@dataclass
+class StepEvents:
+    """What happened in one week, as the mechanisms returned it."""
+
+    standing: Standing  # the focal firm's customers as the week began
     encounters: Encounters
     focal_visit: np.ndarray  # bool per encounter: a visit to the focal firm
     messages: Messages
@@ -112,17 +133,18 @@ def measure(
     staff: Staff,
     events: StepEvents | None,
     cumulative_profit: float,
-    loyalty: LoyaltyConfig,
-    at_risk_attitude: float = 0.0,
+    config: Config,
 ) -> dict[str, float]:
-    """The KPI row for this step; `events` is None for the initial state."""
+    """The KPI row for this week; `events` is None for the initial state."""
     provider = consumers.provider
     focal = provider == FOCAL
     customers = int(focal.sum())
     competitor_customers = int(((provider != FOCAL) & (provider != PROSPECT)).sum())
-    promoters = int((consumers.promoters() & focal).sum())
-    detractors = int((consumers.detractors() & focal).sum())
-    stages = np.bincount(consumers.loyalty_stage(loyalty)[focal], minlength=len(LOYALTY_STAGES))
+    nps_group = consumers.nps_group(config.nps)
+    groups = np.bincount(nps_group[focal], minlength=len(NpsGroup))
+    promoters, detractors = int(groups[NpsGroup.promoter]), int(groups[NpsGroup.detractor])
+    stage = consumers.loyalty_stage(config.loyalty, nps_group)
+    stages = np.bincount(stage[focal], minlength=len(LOYALTY_STAGES))
     row: dict[str, float] = dict.fromkeys(COLUMNS, 0)
     row.update(
         step=step,
@@ -135,8 +157,9 @@ def measure(
         mean_expectation=float(consumers.expectation.mean()),
         nps=100.0 * ratio(promoters - detractors, customers),
         promoters=promoters,
+        passives=int(groups[NpsGroup.passive]),
         detractors=detractors,
-        at_risk=int((focal & (consumers.attitude < at_risk_attitude)).sum()),
+        at_risk=int((focal & (consumers.attitude < config.competition.at_risk_attitude)).sum()),
         cumulative_profit=cumulative_profit,
         employees=int(staff.filled.sum()),
         vacancies=int((~staff.filled).sum()),
@@ -161,10 +184,14 @@ def _flows(events: StepEvents) -> dict[str, float]:
     satisfaction = enc.satisfaction[events.focal_visit]
     below_expectation = int((satisfaction < 0).sum())
     handling = events.complaints
+    episodes = handling.episodes
     complaints = len(handling.complained)
     dissatisfied = len(handling.dissatisfied)
     churned = int(left.sum())
-    churn_rate = ratio(churned, events.customers_before)
+    churn_rate = ratio(churned, events.standing.customers)
+    lost = dep.leavers[left]
+    by_group = np.bincount(events.standing.nps_group[lost], minlength=len(NpsGroup))
+    by_stage = np.bincount(events.standing.loyalty_stage[lost], minlength=len(LOYALTY_STAGES))
     ledger = events.ledger
     return {
         "acquired": int(joined.sum()) + switched_in,
@@ -174,6 +201,8 @@ def _flows(events: StepEvents) -> dict[str, float]:
         "churned": churned,
         **{f"churned_{r}": int(k) for r, k in zip(REASONS, reasons, strict=True)},
         "switched_to_competitors": int((left & (dep.destination != PROSPECT)).sum()),
+        **{f"lost_{g}s": int(k) for g, k in zip(NPS_GROUPS, by_group, strict=True)},
+        **{f"lost_loyalty_{s}": int(k) for s, k in zip(LOYALTY_STAGES, by_stage, strict=True)},
         "churn_rate": churn_rate,
         "retention_rate": 1.0 - churn_rate,
         "visits": len(satisfaction),
@@ -181,20 +210,24 @@ def _flows(events: StepEvents) -> dict[str, float]:
         "employee_quits": len(events.staff_turnover.quits),
         "employee_hires": len(events.staff_turnover.hires),
         "mean_satisfaction": _mean(satisfaction),
+        "dissatisfied": dissatisfied,
         "complaints": complaints,
+        "followed_up": len(handling.followed_up),
         "recovered": len(handling.with_outcome(Outcome.recovered)),
         "unresolved": len(handling.with_outcome(Outcome.unresolved)),
-        "complaint_losses": len(handling.with_outcome(Outcome.lost)),
-        "followed_up": len(handling.followed_up),
-        "dissatisfied": dissatisfied,
-        "silent_dissatisfied": len(handling.silent),
-        "silent_losses": len(handling.silent_lost),
-        "newly_dissatisfied": handling.first_in_year,
+        "newly_dissatisfied": int(episodes.sum()),
+        "newly_heard": int(episodes[Episode.recovered] + episodes[Episode.unresolved]),
+        "newly_recovered": int(episodes[Episode.recovered]),
+        "silent_dissatisfied": int(episodes[Episode.silent]),
+        "complaint_losses": int(handling.losses[Episode.unresolved]),
+        "silent_losses": int(handling.losses[Episode.silent]),
         "observed_complaint_rate": ratio(complaints, len(satisfaction)),
         "dissatisfaction_rate": ratio(dissatisfied, len(satisfaction)),
         "below_expectation_share": ratio(below_expectation, len(satisfaction)),
         "word_of_mouth_positive": int((events.messages.valence > 0).sum()),
         "word_of_mouth_negative": int((events.messages.valence < 0).sum()),
+        "unhappy_customers": events.messages.unhappy_talkers,
+        "told_by_unhappy": events.messages.unhappy_told,
         "revenue": ledger.revenue,
         **{f"cost_{c}": v for c, v in ledger.costs.items()},
         "costs": ledger.total_costs,

@@ -11,8 +11,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.codes import FOCAL, N_DIMS, NO_EMPLOYEE, NOT_YET, PROSPECT, LoyaltyStage
-from sim.config import LoyaltyConfig, PopulationConfig
+from sim.codes import (
+    FOCAL,
+    N_DIMS,
+    NO_EMPLOYEE,
+    NOT_YET,
+    PROSPECT,
+    Episode,
+    LoyaltyStage,
+    NpsGroup,
+)
+from sim.config import LoyaltyConfig, NpsConfig, PopulationConfig
 
 
 @dataclass
@@ -44,6 +53,14 @@ class Segments:
         )
 
 
+@dataclass(frozen=True)
+class Traits:
+    """How the consumers' lasting traits are spread (docs/ODD.md 5)."""
+
+    propensity_shape: float  # Gamma shape of the readiness to complain (complaints.*)
+    style_spread: float  # sd of the recommendation answer's personal offset (nps.spread)
+
+
 @dataclass
 class Consumers:
     """State of every consumer in the market (docs/ODD.md §2)."""
@@ -62,8 +79,12 @@ class Consumers:
     employee: np.ndarray  # position of the usual employee at the focal firm, -1 none
     bond: np.ndarray  # strength of the relationship with that employee, [0, 1]
     last_negative: np.ndarray  # week of the last negative experience, -1 none
+    episode_start: np.ndarray  # week their first negative experience in a year began an episode
+    episode: np.ndarray  # Episode code: how that experience was handled
     spend: np.ndarray  # cumulative revenue paid to the focal firm
     churn_reason: np.ndarray  # int8 code of the last departure's reason, -1 none
+    complaint_propensity: np.ndarray  # personal readiness to complain, mean 1 (a trait)
+    recommend_style: np.ndarray  # personal offset of the 0-10 recommendation answer (a trait)
 
     @property
     def n(self) -> int:
@@ -75,9 +96,14 @@ class Consumers:
         config: PopulationConfig,
         segments: Segments,
         n_rivals: int,
+        traits: Traits,
         rng: np.random.Generator,
     ) -> Consumers:
-        """A market already in motion: customers of every firm with some tenure."""
+        """A market already in motion: customers of every firm with some tenure.
+        Each consumer draws two lasting traits: how ready they are to complain
+        (Gamma with mean 1: most rarely complain, a few often; TARP, Goodman &
+        Newman 2003) and how generously they answer the recommendation question
+        (normal around 0)."""
         n = config.n
         segment = rng.choice(len(segments.names), size=n, p=segments.share).astype(np.int8)
         u = rng.random(n)
@@ -94,11 +120,11 @@ class Consumers:
             0.0,
             10.0,
         )
-        # near the default market's steady state (measured after three years), so
-        # that a run does not open with a transient
-        attitude = np.where(has_provider, np.clip(rng.normal(0.5, 0.3, n), -1, 1), 0.0)
-        loyalty = np.where(has_provider, np.clip(rng.normal(0.45, 0.22, n), 0, 1), 0.0)
-        tenure = np.where(has_provider, rng.geometric(1 / 104, n), 0).astype(np.int32)
+        # near the default market's steady state, so that the burn-in settles it
+        attitude = np.where(has_provider, np.clip(rng.normal(0.4, 0.3, n), -1, 1), 0.0)
+        tenure = np.where(has_provider, rng.geometric(1 / 156, n), 0).astype(np.int32)
+        # loyalty is positive attitude built up over the visits of a tenure (7.2)
+        loyalty = np.maximum(attitude, 0.0) * -np.expm1(-tenure / 52.0)
         return cls(
             provider=provider,
             segment=segment,
@@ -114,12 +140,21 @@ class Consumers:
             employee=np.full(n, NO_EMPLOYEE, dtype=np.int32),
             bond=np.where(provider == FOCAL, rng.uniform(0.2, 1.0, n), 0.0),
             last_negative=np.full(n, NOT_YET, dtype=np.int32),
+            episode_start=np.full(n, NOT_YET, dtype=np.int32),
+            episode=np.zeros(n, dtype=np.int8),
             spend=np.zeros(n),
             churn_reason=np.full(n, NOT_YET, dtype=np.int8),
+            complaint_propensity=rng.gamma(
+                traits.propensity_shape, 1.0 / traits.propensity_shape, n
+            ).astype(np.float32),
+            recommend_style=rng.normal(0.0, traits.style_spread, n).astype(np.float32),
         )
 
     def switch_provider(self, who: np.ndarray, provider: np.ndarray | int, attitude: float) -> None:
-        """Start a new relationship (or none): tenure, loyalty and grievances afresh."""
+        """Start a new relationship (or none): tenure, loyalty, grievances and
+        the history of negative experiences afresh."""
+        self.last_negative[who] = NOT_YET
+        self.episode[who] = Episode.none
         self.provider[who] = provider
         self.tenure[who] = 0
         self.loyalty[who] = 0.0
@@ -129,19 +164,31 @@ class Consumers:
         self.bond[who] = 0.0
         self.attitude[who] = np.where(self.provider[who] == PROSPECT, 0.0, attitude)
 
-    def likelihood_to_recommend(self) -> np.ndarray:
-        """0-10 answer to the NPS question, read off attitude (Reichheld 2003)."""
-        return 5.0 * (1.0 + self.attitude)
+    def likelihood_to_recommend(self, config: NpsConfig) -> np.ndarray:
+        """The 0-10 answer to "how likely are you to recommend your provider?"
+        (Reichheld 2003): baseline + weights x (attitude, loyalty) + personal
+        style, rounded and clipped. Meaningful for consumers with a provider."""
+        score = (
+            config.baseline
+            + config.attitude_weight * self.attitude
+            + config.loyalty_weight * self.loyalty
+            + self.recommend_style
+        )
+        return np.clip(np.rint(score), 0, 10)
 
-    def promoters(self) -> np.ndarray:
-        return self.likelihood_to_recommend() >= 8.5
+    def nps_group(self, config: NpsConfig) -> np.ndarray:
+        """`NpsGroup` code per consumer: 9-10 promoter, 7-8 passive, 0-6 detractor."""
+        answer = self.likelihood_to_recommend(config)
+        return np.where(
+            answer >= 9,
+            NpsGroup.promoter,
+            np.where(answer >= 7, NpsGroup.passive, NpsGroup.detractor),
+        ).astype(np.int8)
 
-    def detractors(self) -> np.ndarray:
-        return self.likelihood_to_recommend() < 6.5
-
-    def loyalty_stage(self, config: LoyaltyConfig) -> np.ndarray:
+    def loyalty_stage(self, config: LoyaltyConfig, nps_group: np.ndarray) -> np.ndarray:
         """`LoyaltyStage` code per consumer (the employee-loyalty article: 认知、情感、
-        行为、口碑忠诚)."""
+        行为、口碑忠诚); word-of-mouth loyalty is deeper behavioural loyalty of a
+        promoter."""
         stage = (
             (self.loyalty >= config.cognitive).astype(np.int8)
             + (self.loyalty >= config.affective)
@@ -150,6 +197,10 @@ class Consumers:
                 & (self.tenure >= config.behavioural_min_tenure)
             )
         )
-        stage += (stage == LoyaltyStage.behavioural) & self.promoters()
+        stage += (
+            (stage == LoyaltyStage.behavioural)
+            & (self.loyalty >= config.word_of_mouth)
+            & (nps_group == NpsGroup.promoter)
+        )
         stage[self.provider == PROSPECT] = LoyaltyStage.none
         return stage

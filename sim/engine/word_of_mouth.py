@@ -13,20 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from sim.codes import PROSPECT
+from sim.codes import PROSPECT, NpsGroup
 from sim.config import WordOfMouthConfig
 from sim.engine.population import Consumers
 
 
 @dataclass
 class Messages:
-    """Who heard what this step, reduced to what the mechanisms need."""
+    """Who heard what this week, reduced to what the mechanisms need."""
 
-    speakers: np.ndarray  # consumer indices that talked
     speaker: np.ndarray  # one entry per message: who told it
     listener: np.ndarray  # one entry per message: who heard it
     about: np.ndarray  # provider the message is about, per message
     valence: np.ndarray  # +1 praise, -1 complaint, per message
+    unhappy_talkers: int  # customers who had a negative experience this week
+    unhappy_told: int  # listeners they told
 
     def reach(self, n: int) -> np.ndarray:
         """Number of messages each consumer heard."""
@@ -35,45 +36,44 @@ class Messages:
 
 def spread(
     consumers: Consumers,
-    talkers: np.ndarray,
+    unhappy: np.ndarray,
+    nps_group: np.ndarray,
     network: sp.csr_array,
     config: WordOfMouthConfig,
     rng: np.random.Generator,
-    angry: np.ndarray = (),
 ) -> Messages:
-    """Promoters after a good encounter and detractors after a bad one tell
-    their neighbours; `talkers` are this step's visitors.
-
-    Each talks with `talk_probability`; a detractor reaches each neighbour
-    with probability min(1, negative_reach / degree), a promoter with
-    min(1, positive_reach / degree): on average 9 listeners for an unhappy
-    customer (the satisfaction article: "8~10"), 3 for a happy one
-    (assumption: "far fewer"). `angry` talkers (customers whose complaint was
-    not recovered, silent defectors) always talk, negatively (docs/ODD.md
-    7.3b). Reads the talkers' attitude, satisfaction and provider.
+    """Customers tell their network neighbours about their provider, each tie
+    on its own draw: a customer with a negative experience this week
+    (`unhappy`) tells each neighbour with `unhappy_tie_probability`, so about
+    that share of their friends hear of it (the satisfaction article: an
+    unhappy customer tells 8-10); otherwise a promoter praises to each
+    neighbour with `promoter_tie_rate` a week, a detractor warns with
+    `detractor_tie_rate`, and a passive keeps quiet (Reichheld 2003). What
+    a customer tells spreads as far as the ties reach: a network's clusters,
+    shortcuts and hubs set how fast. Reads provider and `nps_group`.
     """
-    promoter = consumers.promoters()[talkers] & (consumers.satisfaction[talkers] > 0)
-    detractor = consumers.detractors()[talkers] & (consumers.satisfaction[talkers] < 0)
-    talks = (promoter | detractor) & (rng.random(len(talkers)) < config.talk_probability)
-    is_angry = np.isin(talkers, angry)  # unrecovered complainers, silent defectors
-    detractor |= is_angry
-    promoter &= ~is_angry
-    talks |= is_angry
-    speakers = talkers[talks]
-    valence = np.where(promoter[talks], 1, -1).astype(np.int8)
+    has_provider = consumers.provider != PROSPECT
+    tie_rate = np.zeros(consumers.n)
+    tie_rate[nps_group == NpsGroup.promoter] = config.promoter_tie_rate
+    tie_rate[nps_group == NpsGroup.detractor] = config.detractor_tie_rate
+    tie_rate[unhappy] = config.unhappy_tie_probability
+    tie_rate[~has_provider] = 0.0
+    speakers = np.flatnonzero(tie_rate > 0)
+    negative = (nps_group[speakers] == NpsGroup.detractor) | np.isin(speakers, unhappy)
     start, stop = network.indptr[speakers], network.indptr[speakers + 1]
     degree = stop - start
-    reach = np.where(valence > 0, config.positive_reach, config.negative_reach)
-    p_tell = np.minimum(1.0, reach / np.maximum(degree, 1))
     edge = _edge_positions(start, degree)
-    told = rng.random(len(edge)) < np.repeat(p_tell, degree)
+    told = rng.random(len(edge)) < np.repeat(tie_rate[speakers], degree)
     who = np.repeat(np.arange(len(speakers)), degree)[told]
+    is_unhappy = np.zeros(consumers.n, dtype=bool)
+    is_unhappy[unhappy] = True
     return Messages(
-        speakers=speakers,
         speaker=speakers[who],
         listener=network.indices[edge[told]],
         about=consumers.provider[speakers[who]],
-        valence=valence[who],
+        valence=np.where(negative[who], -1, 1).astype(np.int8),
+        unhappy_talkers=int((is_unhappy & has_provider).sum()),
+        unhappy_told=int(is_unhappy[speakers[who]].sum()),
     )
 
 
@@ -107,11 +107,20 @@ def listen(
     return negative, praise_elsewhere
 
 
-def referrals(consumers: Consumers, messages: Messages, n_firms: int) -> np.ndarray:
-    """(n, firms) count of praise each prospect heard about each firm."""
-    to_prospect = (consumers.provider[messages.listener] == PROSPECT) & (messages.valence > 0)
-    cell = messages.listener[to_prospect] * n_firms + messages.about[to_prospect]
-    return np.bincount(cell, minlength=consumers.n * n_firms).reshape(consumers.n, n_firms)
+def referrals(
+    consumers: Consumers, messages: Messages, n_firms: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(n, firms) counts of the praise (referrals) and of the warnings each
+    prospect heard about each firm."""
+    to_prospect = consumers.provider[messages.listener] == PROSPECT
+    cell = messages.listener * n_firms + messages.about
+    counts = [
+        np.bincount(cell[to_prospect & kind], minlength=consumers.n * n_firms).reshape(
+            consumers.n, n_firms
+        )
+        for kind in (messages.valence > 0, messages.valence < 0)
+    ]
+    return counts[0], counts[1]
 
 
 def heard_experience(consumers: Consumers, messages: Messages) -> tuple[np.ndarray, np.ndarray]:

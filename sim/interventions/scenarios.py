@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from sim.codes import FOCAL, Dimension
 from sim.config import ConfigError, FirmConfig, ScenarioConfig
 from sim.interventions.schedule import FromStep
@@ -59,17 +61,25 @@ class NewEntrant(Scenario):
 class BrandScandal(Scenario):
     """An ethics shock: the focal firm's brand level drops by `scenario.brand_drop`
     points at `start_step`, then recovers `scenario.brand_recovery` of the gap a
-    week (the satisfaction article: an ethical issue is a reason customers leave)."""
+    week (the satisfaction article: an ethical issue is a reason customers
+    leave). The scandal is public: what the firm's ads can claim for its brand
+    falls and recovers with it, so the ads do not overclaim (and convince no
+    more) than before."""
 
     def start(self, world: World) -> None:
-        offering = world.market.offering
-        self.brand_before = offering[FOCAL, Dimension.brand]
-        offering[FOCAL, Dimension.brand] = max(0.0, self.brand_before - self.config.brand_drop)
+        self.brand_before = world.market.offering[FOCAL, Dimension.brand]
+        self._move_brand(world, -min(self.config.brand_drop, self.brand_before))
 
     def every_week(self, world: World) -> None:
-        offering = world.market.offering
-        gap = self.brand_before - offering[FOCAL, Dimension.brand]
-        offering[FOCAL, Dimension.brand] += self.config.brand_recovery * gap
+        gap = self.brand_before - world.market.offering[FOCAL, Dimension.brand]
+        self._move_brand(world, self.config.brand_recovery * gap)
+
+    @staticmethod
+    def _move_brand(world: World, points: float) -> None:
+        for levels in (world.market.offering, world.market.promise):
+            levels[FOCAL, Dimension.brand] = np.clip(
+                levels[FOCAL, Dimension.brand] + points, 0.0, 10.0
+            )
 
 
 class LabourShortage(Scenario):

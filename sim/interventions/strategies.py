@@ -219,6 +219,7 @@ class AdvertisingPush(Strategy):
     def start(self, world: World) -> None:
         market = world.market
         market.advertising_reach[FOCAL] = self.options.advertising_reach
+        market.promise_premium[FOCAL] = self.options.promise_premium
         market.promise[FOCAL] = np.clip(
             market.offering[FOCAL] + self.options.promise_premium, 0.0, 10.0
         )
@@ -236,14 +237,16 @@ class PriceCut(Strategy):
 
 
 class ReferralProgram(Strategy):
-    """Reward referrals (the satisfaction article: loyal customers bring others): referral
-    conversion rises (default 0.2, from 0.13) and each new customer won by
+    """Reward referrals (the satisfaction article: loyal customers bring
+    others): a reward makes each recommendation `conversion_factor` times as
+    likely to win the friend (default 1.5), and each new customer won by
     referral costs `reward_per_referral` (default 20)."""
 
     options: ReferralProgramOptions
 
     def start(self, world: World) -> None:
-        world.levers.referral_conversion = self.options.referral_conversion
+        conversion = world.levers.referral_conversion * self.options.conversion_factor
+        world.levers.referral_conversion = min(conversion, 1.0)
 
     def cost(self, world: World, week: Week) -> float:
         return self.options.reward_per_referral * week.referred

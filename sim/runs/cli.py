@@ -24,19 +24,20 @@ from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBase
 from sim.config import Config, ConfigError, register_configs, validate
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
-GROUPS = ("network", "strategy", "scenario")
+GROUPS = ("network", "strategy", "scenario", "calibration", "targets")
 COMBINABLE = ("strategy",)  # `strategy=[a,b]` runs both together
 
 
 _HYDRA = threading.Lock()  # Hydra's global state holds one composition at a time
 
 
-def compose_config(overrides: list[str]) -> Config:
-    """The config `python run.py OVERRIDES...` would run, without running it
-    (nor checking ranges: `validate` does that)."""
+def compose_config(overrides: list[str], config_name: str = "config") -> Config:
+    """The config `python run.py OVERRIDES...` would run (or another app's, by
+    the name of its config file), without running it (nor checking ranges:
+    `validate` does that)."""
     register_configs()
     with _HYDRA, initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
-        return OmegaConf.to_object(compose("config", overrides=overrides))
+        return OmegaConf.to_object(compose(config_name, overrides=overrides))
 
 
 def fail(message: str) -> NoReturn:
@@ -44,15 +45,16 @@ def fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def group_options(group: str) -> list[str]:
-    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+def group_options(group: str, searchpath: tuple[Path, ...] = ()) -> list[str]:
+    """The options of a config group, in configs/ and in any `hydra.searchpath` folder."""
+    return sorted({p.stem for d in (CONFIG_DIR, *searchpath) for p in (d / group).glob("*.yaml")})
 
 
-def preflight(argv: list[str]) -> None:
+def preflight(argv: list[str], config_name: str = "config") -> None:
     """Exit with one clear line if the command line cannot make a valid run."""
     if any(a.startswith("-") and a not in ("-m", "--multirun") for a in argv):
         return  # --help, --cfg, -c ...: Hydra's own business
-    message = problem([a for a in argv if not a.startswith("-")])
+    message = problem([a for a in argv if not a.startswith("-")], config_name)
     if message:
         fail(message)
 
@@ -61,7 +63,26 @@ class CommandLineError(ValueError):
     """An override that cannot make a valid run; the message is one line."""
 
 
-def problem(overrides: list[str]) -> str | None:
+RENAMED = {
+    "complaints.voice_share": "complaints.voice_rate (a rate per negative experience, "
+    "no longer rescaled to a share)",
+    "complaints.severity_elasticity": "complaints.voice_severity_weight",
+    "complaints.lost_share_of_unrecovered": "churn.unresolved_complaint_weight (complainers "
+    "leave by the churn hazard now)",
+    "complaints.silent_loss_probability": "churn.negative_experience_weight (the silent leave "
+    "by the churn hazard now)",
+    "word_of_mouth.talk_probability": "word_of_mouth.promoter_tie_rate and "
+    "word_of_mouth.detractor_tie_rate (rates per tie)",
+    "word_of_mouth.negative_reach": "word_of_mouth.unhappy_tie_probability (the share of "
+    "neighbours an unhappy customer tells)",
+    "word_of_mouth.positive_reach": "word_of_mouth.promoter_tie_rate (a rate per tie and week)",
+    "strategy.referral_program.referral_conversion": "strategy.referral_program."
+    "conversion_factor (a factor on the calibrated conversion)",
+}
+"""Config keys that were replaced, and what replaced them (docs/ODD.md)."""
+
+
+def problem(overrides: list[str], config_name: str = "config") -> str | None:
     """What is wrong with these overrides, in one line naming the key, the value
     and what is allowed; None when they make a valid run (each sweep at its
     first value)."""
@@ -70,6 +91,9 @@ def problem(overrides: list[str]) -> str | None:
     except HydraException as err:
         return str(err).splitlines()[0]
     values, first = {}, []
+    searchpath = _searchpath(parsed)
+    if searchpath:
+        first.append("hydra.searchpath=[" + ",".join(f"file://{d}" for d in searchpath) + "]")
     try:
         for override in parsed:
             key = override.get_key_element()
@@ -80,9 +104,9 @@ def problem(overrides: list[str]) -> str | None:
             choices = sweep_choices(override)
             values[key] = choices[0]
             if key in GROUPS:
-                _check_group(key, override)
+                _check_group(key, override, searchpath)
             first.append(f"{key}={choices[0]}")
-        validate(compose_config(first))
+        validate(compose_config(first, config_name))
     except (ConfigError, CommandLineError) as err:
         return str(err)
     except MissingConfigException as err:
@@ -122,7 +146,16 @@ def sweep_choices(override: Override) -> list[str]:
     return [override.get_value_element_as_str()]
 
 
-def _check_group(group: str, override: Override) -> None:
+def _searchpath(parsed: list[Override]) -> tuple[Path, ...]:
+    """The folders `hydra.searchpath=[file://...]` adds to configs/ (a firm's own
+    targets, say)."""
+    for override in parsed:
+        if override.get_key_element() == "hydra.searchpath":
+            return tuple(Path(str(p).removeprefix("file://")) for p in override.value())
+    return ()
+
+
+def _check_group(group: str, override: Override, searchpath: tuple[Path, ...] = ()) -> None:
     """Every option named must exist; only `strategy` takes a list (combined)."""
     value = override.value()
     if isinstance(value, Glob):
@@ -133,10 +166,10 @@ def _check_group(group: str, override: Override) -> None:
                 f"{group}={choice!r} is not allowed: one option (only strategies combine)"
             )
         for name in choice if isinstance(choice, list) else [choice]:
-            if name not in group_options(group):
+            options = group_options(group, searchpath)
+            if name not in options:
                 raise CommandLineError(
-                    f"{group}={name!r} is not allowed: expected one of "
-                    f"{', '.join(group_options(group))}"
+                    f"{group}={name!r} is not allowed: expected one of {', '.join(options)}"
                 )
 
 
@@ -144,6 +177,8 @@ def _one_line(err: Exception, values: dict[str, str]) -> str:
     cause = err.__cause__ if isinstance(err.__cause__, OmegaConfBaseException) else err
     key = getattr(cause, "full_key", None)
     if isinstance(cause, ConfigKeyError | ConfigAttributeError) and key:
+        if key in RENAMED:
+            return f"{key!r} is no longer a config key: use {RENAMED[key]}"
         return f"{key!r} is not a config key (see `python run.py --cfg job` for all keys)"
     if key:
         value = cause.value if cause.value is not None else values.get(key)

@@ -52,21 +52,36 @@ def finished(config: Config, out_dir: Path) -> dict | None:
     return summary if done else None
 
 
+def summarise_run(config: Config) -> dict:
+    """The summary of one run of `config`, with no file written."""
+    return summarise(LoyaltyModel(config).run_for(config.steps), config)
+
+
+def replicate(config: Config, seeds: int) -> list[dict]:
+    """The summaries of `seeds` runs of `config`: seeds `config.seed` onwards."""
+    return [summarise_run(dataclasses.replace(config, seed=config.seed + k)) for k in range(seeds)]
+
+
 def simulate(config: Config, out_dir: Path) -> dict:
     """Build the model, run `config.steps` steps, write outputs to `out_dir`,
     and return the summary.
 
-    Ctrl-C or SIGTERM asks the run to stop: the week under way is finished,
-    so the outputs hold every completed week, and the summary says
-    `interrupted: true`.
+    Ctrl-C or SIGTERM asks the run to stop: the week under way (or the
+    burn-in) is finished, so the outputs hold every completed week, and the
+    summary says `interrupted: true`.
     """
     started = time.perf_counter()
-    model = LoyaltyModel(config)
     stop = []
     previous = {
         sig: signal.signal(sig, lambda signum, frame: stop.append(signum))
         for sig in (signal.SIGINT, signal.SIGTERM)
     }
+    try:
+        model = LoyaltyModel(config)
+    except BaseException:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        raise
     try:
         for _ in tqdm(
             range(config.steps),
@@ -74,9 +89,9 @@ def simulate(config: Config, out_dir: Path) -> dict:
             unit="week",
             disable=not (config.output.progress and sys.stderr.isatty()),
         ):
-            model.step()
             if stop:
                 break
+            model.step()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

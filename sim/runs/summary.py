@@ -6,10 +6,24 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.codes import ACQUIRED_BY, LOYALTY_STAGES, REASONS
-from sim.config import Config
+from sim.codes import ACQUIRED_BY, LOYALTY_STAGES, NPS_GROUPS, REASONS
+from sim.config import Config, EconomicsConfig
 from sim.engine.economics import customer_lifetime_value
 from sim.engine.observation import COMPLAINT_COUNTS, ratio
+
+
+def annual_churn_by(
+    timeseries: pd.DataFrame, groups: dict[str, tuple[str, str]], econ: EconomicsConfig
+) -> dict[str, float]:
+    """Annual churn of each group of the focal firm's customers, by the group
+    they were in as each week began: `groups` maps a group to its columns
+    (customers in it at the end of a week, customers it lost in a week)."""
+    exposure = timeseries.shift(1).iloc[1:]
+    flows = timeseries.iloc[1:]
+    return {
+        group: ratio(flows[lost].sum() * econ.steps_per_year, exposure[size].sum())
+        for group, (size, lost) in groups.items()
+    }
 
 
 def summarise(timeseries: pd.DataFrame, config: Config) -> dict:
@@ -26,6 +40,7 @@ def summarise(timeseries: pd.DataFrame, config: Config) -> dict:
         - flows[["cost_cost_of_goods", "cost_service", "cost_retention"]].sum().sum()
     )
     new_by_channel = {c: int(flows[f"acquired_{c}"].sum()) for c in ACQUIRED_BY}
+    heard = flows.newly_heard.sum()  # episodes the firm heard of: the article's complainers
     return {
         "final": {
             k: _plain(final[k])
@@ -60,8 +75,26 @@ def summarise(timeseries: pd.DataFrame, config: Config) -> dict:
             ),
             "observed_complaint_rate": ratio(flows.complaints.sum(), flows.visits.sum()),
             "dissatisfaction_rate": ratio(flows.dissatisfied.sum(), flows.visits.sum()),
-            "voiced_share_of_negative_experiences": ratio(
-                flows.complaints.sum(), flows.newly_dissatisfied.sum()
+            "voiced_share_of_negative_experiences": ratio(heard, flows.newly_dissatisfied.sum()),
+            "recovered_share_of_complaints": ratio(flows.newly_recovered.sum(), heard),
+            "unresolved_share_of_complaints": ratio(
+                heard - flows.newly_recovered.sum() - flows.complaint_losses.sum(), heard
+            ),
+            "lost_share_of_complaints": ratio(flows.complaint_losses.sum(), heard),
+            "silent_loss_share": ratio(flows.silent_losses.sum(), flows.silent_dissatisfied.sum()),
+            "told_per_unhappy_customer": ratio(
+                flows.told_by_unhappy.sum(), flows.unhappy_customers.sum()
+            ),
+            "positive_to_negative_word_of_mouth": ratio(
+                flows.word_of_mouth_positive.sum(), flows.word_of_mouth_negative.sum()
+            ),
+            "annual_churn_by_nps_group": annual_churn_by(
+                timeseries, {g: (f"{g}s", f"lost_{g}s") for g in NPS_GROUPS}, econ
+            ),
+            "annual_churn_by_loyalty_stage": annual_churn_by(
+                timeseries,
+                {s: (f"loyalty_{s}", f"lost_loyalty_{s}") for s in LOYALTY_STAGES},
+                econ,
             ),
             "below_expectation_share": ratio(
                 (flows.below_expectation_share * flows.visits).sum(), flows.visits.sum()
