@@ -13,6 +13,8 @@ from __future__ import annotations
 import mesa
 
 from sim.codes import DIMENSIONS, FOCAL, LOYALTY_STAGES, PROSPECT, REASONS
+from sim.engine.census import likelihood_to_recommend
+from sim.engine.employees import customers_of
 
 
 def _row_field(table: str, row: str, name: str, doc: str) -> property:
@@ -71,15 +73,18 @@ class Customer(mesa.Agent):
 
     @property
     def loyalty_stage(self) -> str:
-        consumers, config = self.model.consumers, self.model.config
-        stage = consumers.loyalty_stage(config.loyalty, consumers.nps_group(config.nps))
-        return LOYALTY_STAGES[stage[self.index]]
+        """Their loyalty stage, as of the last step's census."""
+        return LOYALTY_STAGES[self.model.census.loyalty_stage[self.index]]
 
     @property
     def likelihood_to_recommend(self) -> int:
         """Their 0-10 answer to "how likely are you to recommend your provider?"."""
-        consumers, config = self.model.consumers, self.model.config
-        return int(consumers.likelihood_to_recommend(config.nps)[self.index])
+        c = self.model.consumers
+        i = slice(self.index, self.index + 1)
+        answers = likelihood_to_recommend(
+            c.attitude[i], c.loyalty[i], c.recommend_style[i], self.model.config.nps
+        )
+        return int(answers[0])
 
     @property
     def churn_reason(self) -> str | None:
@@ -118,12 +123,13 @@ class Firm(mesa.Agent):
 
     @property
     def customers(self) -> int:
-        return int((self.model.consumers.provider == self.index).sum())
+        """Its customers as of the last step (counted once a week for every firm)."""
+        return int(self.model.census.customers[self.index])
 
     @property
     def market_share(self) -> float:
-        served = (self.model.consumers.provider != PROSPECT).sum()
-        return self.customers / served if served else 0.0
+        """Its share of all consumers with a provider, as of the last step."""
+        return float(self.model.share_history[-1][self.index])
 
 
 class FocalFirm(Firm):
@@ -153,4 +159,5 @@ class Employee(mesa.Agent):
     @property
     def customers(self) -> int:
         """Customers for whom this is the usual employee."""
-        return int((self.model.consumers.employee == self.position).sum())
+        employee = self.model.consumers.employee
+        return len(customers_of(employee, [self.position], self.model.staff.positions))

@@ -251,6 +251,10 @@ def _default_rivals() -> list[FirmConfig]:
     ]
 
 
+MAX_RIVALS = 62
+"""Focal firm, rivals and an entrant fit in one 64-bit set per consumer (advertising reach)."""
+
+
 @dataclass
 class CompetitionConfig:
     """Rivals and how they adapt (docs/ODD.md 7.6a; the employee-loyalty article:
@@ -268,6 +272,12 @@ class CompetitionConfig:
     poaching_offer: float = non_negative(0.5)
     at_risk_attitude: float = attitude(0.0)
     improvement_rate: float = non_negative(0.002)
+
+    def check(self, prefix: str) -> None:
+        if len(self.rivals) > MAX_RIVALS:
+            raise ConfigError(
+                prefix + "rivals", f"{len(self.rivals)} rivals", f"at most {MAX_RIVALS}"
+            )
 
 
 @dataclass

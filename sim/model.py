@@ -22,7 +22,8 @@ from sim.agents import Competitor, Customer, Employee, FocalFirm
 from sim.codes import FOCAL, NO_EMPLOYEE, PROSPECT, Channel, Dimension, Outcome, Reason
 from sim.config import ChurnConfig, Config, validate
 from sim.engine import competitors
-from sim.engine.acquisition import Acquisitions, Heard, acquire, anchor_on_promise
+from sim.engine.acquisition import Acquisitions, acquire, anchor_on_promise
+from sim.engine.census import Census, take_census
 from sim.engine.churn import Departures, Pressures, Trigger, competitor_pull, depart
 from sim.engine.complaints import (
     USUAL_EMPOWERMENT,
@@ -32,6 +33,7 @@ from sim.engine.complaints import (
     handle,
     handling_costs,
 )
+from sim.engine.draws import week_key
 from sim.engine.economics import Ledger, account, visit_revenue
 from sim.engine.employees import (
     ServiceDelivery,
@@ -53,12 +55,12 @@ from sim.engine.experience import (
     serve_encounters,
     update_expectations,
 )
-from sim.engine.firms import Market
+from sim.engine.firms import Exposure, Market
 from sim.engine.levers import ComplaintLevers, Levers
-from sim.engine.network import adjacency, build_network
-from sim.engine.observation import COLUMNS, Standing, StepEvents, measure
+from sim.engine.network import build_network
+from sim.engine.observation import COLUMNS, StepEvents, measure
 from sim.engine.population import Consumers, Segments, Traits
-from sim.engine.word_of_mouth import Messages, heard_experience, listen, referrals, spread
+from sim.engine.word_of_mouth import Heard, Messages, heard_experience, listen, referrals, spread
 from sim.interventions import scenarios, strategies
 from sim.interventions.strategies import Week
 from sim.interventions.world import World
@@ -104,7 +106,8 @@ class Visits:
 
     encounters: Encounters
     focal: np.ndarray  # bool per encounter: a visit to the focal firm
-    delivery: ServiceDelivery  # per focal visit
+    at_focal: np.ndarray  # the encounters at the focal firm, in order
+    delivery: ServiceDelivery  # per focal visit, in the order of `at_focal`
 
 
 @dataclass
@@ -167,9 +170,8 @@ class LoyaltyModel(mesa.Model):
         super().__init__(rng=config.seed)
         self.config = config
         children = np.random.SeedSequence(config.seed).spawn(len(STREAMS))
-        self.streams = {
-            name: np.random.default_rng(c) for name, c in zip(STREAMS, children, strict=True)
-        }
+        self.seeds = dict(zip(STREAMS, children, strict=True))
+        self.streams = {name: np.random.default_rng(seed) for name, seed in self.seeds.items()}
         self.clock = 0  # weeks simulated, burn-in included
         rivals = config.competition.rivals
         self.strategy = strategies.build(config.strategy)
@@ -181,14 +183,12 @@ class LoyaltyModel(mesa.Model):
         )
         self.levers = Levers.from_config(config)
         self.levers_before = self.levers.copy()  # what strategies' investment is measured against
-        self.network = adjacency(build_network(config.network, config.population.n, config.seed))
+        self.network = build_network(config.network, config.population.n, config.seed)
         traits = Traits(config.complaints.propensity_shape, config.nps.spread)
         self.consumers = Consumers.initial(
             config.population, self.segments, len(rivals), traits, self.streams["population"]
         )
         self.cumulative_profit = 0.0
-        self.last_pull = np.zeros(config.population.n)
-        self.share_history = [self.market.shares(self.consumers.provider)]
         # who moved where: row = from, column = to; 0 is "no provider", f + 1 is firm f
         self.flows = np.zeros((self.market.n_firms + 1, self.market.n_firms + 1), dtype=np.int64)
 
@@ -197,6 +197,8 @@ class LoyaltyModel(mesa.Model):
         self.staff = Staff.initial(positions, config.employees, self.streams["staff"])
         self.consumers.employee[focal] = self.streams["staff"].integers(0, positions, len(focal))
 
+        self.census = self.count()
+        self.share_history = [self.market.shares(self.census.customers)]
         Customer.create_agents(self, config.population.n, np.arange(config.population.n))
         self.employees = {p: Employee(self, p) for p in range(positions)}
         FocalFirm(self, FOCAL)
@@ -216,7 +218,7 @@ class LoyaltyModel(mesa.Model):
         self.flows[:] = 0
         self.consumers.spend[:] = 0.0
 
-        self.kpis = measure(0, self.consumers, self.staff, None, 0.0, config)
+        self.kpis = measure(0, self.census, self.staff, None, 0.0)
         self.datacollector = mesa.DataCollector(
             model_reporters={col: _reporter(col) for col in COLUMNS},
             # per concrete class: a superclass key would make Mesa scan every consumer
@@ -246,7 +248,7 @@ class LoyaltyModel(mesa.Model):
         return StepEvents(
             standing,
             visits.encounters,
-            visits.focal,
+            visits.at_focal,
             talk.messages,
             departures,
             acquisitions,
@@ -255,19 +257,17 @@ class LoyaltyModel(mesa.Model):
             voice.focal,
         )
 
+    def key(self, stream: str):
+        """This week's key of a mechanism's counter-based draws (sim/engine/draws.py)."""
+        return week_key(self.seeds[stream], self.clock)
+
     # --- the phases of a week (docs/ODD.md §3) ---------------------------------
 
-    def standing(self) -> Standing:
-        """0. The focal firm's customers as the week begins: how many, their
-        NPS group and loyalty stage (the weekly churn by group counts from
-        these). Reads provider, attitude, loyalty, tenure."""
-        c, config = self.consumers, self.config
-        nps_group = c.nps_group(config.nps)
-        return Standing(
-            customers=int((c.provider == FOCAL).sum()),
-            nps_group=nps_group,
-            loyalty_stage=c.loyalty_stage(config.loyalty, nps_group),
-        )
+    def standing(self) -> Census:
+        """0. The market as the week begins: the census the last week closed
+        with (each consumer's NPS group and loyalty stage, each firm's
+        customers; the weekly churn by group counts from it). Writes nothing."""
+        return self.census
 
     def set_levers(self, week: int) -> Offers:
         """1. Levers: strategies, then the scenario, move their levers; rivals
@@ -290,16 +290,19 @@ class LoyaltyModel(mesa.Model):
         Writes the visitors' satisfaction, attitude, loyalty, grievance,
         experience, usual employee and bond, and the staff table."""
         cfg, c = self.config, self.consumers
-        visitors = choose_visitors(c, self.segments, self.streams["visits"])
+        visitors = choose_visitors(c, self.segments, self.key("visits"))
         provider = c.provider[visitors]
         expected = expected_experience(offers.levels, c.segment[visitors], provider)
         failure = self.market.failure_probability[provider]
         focal = provider == FOCAL
-        delivery = serve(c, visitors[focal], self.staff, cfg.employees, self.streams["service"])
-        expected[focal, Dimension.service] += delivery.service
-        expected[focal, Dimension.relationship] += delivery.relationship
-        expected[focal] += self.strategy.experience_uplift(self.world, visitors[focal])
-        failure[focal] = np.minimum(failure[focal] * delivery.failure_multiplier, 1.0)
+        at_focal = np.flatnonzero(focal)
+        delivery = serve(c, visitors[at_focal], self.staff, cfg.employees, self.streams["service"])
+        uplift = np.zeros((len(at_focal), len(Dimension)))
+        uplift[:, Dimension.service] = delivery.service
+        uplift[:, Dimension.relationship] = delivery.relationship
+        uplift += self.strategy.experience_uplift(self.world, visitors[at_focal])
+        expected[at_focal] += uplift
+        failure[at_focal] = np.minimum(failure[at_focal] * delivery.failure_multiplier, 1.0)
         encounters = serve_encounters(
             c,
             visitors,
@@ -307,17 +310,17 @@ class LoyaltyModel(mesa.Model):
             failure,
             self.segments,
             cfg.experience,
-            self.streams["encounters"],
+            self.key("encounters"),
         )
         develop(
             self.staff,
             delivery,
-            encounters.satisfaction[focal],
+            encounters.satisfaction[at_focal],
             cfg.experience.satisfaction_scale,
             self.levers.staff,
             cfg.employees,
         )
-        return Visits(encounters, focal, delivery)
+        return Visits(encounters, focal, at_focal, delivery)
 
     def hear_dissatisfaction(self, visits: Visits) -> Voice:
         """3. Voice: negative experiences are voiced or kept silent; complaints
@@ -326,19 +329,27 @@ class LoyaltyModel(mesa.Model):
         rivals, the same funnel runs with no lever pulled and no capacity
         limit. Writes the handled customers' attitude and grievance, and the
         dissatisfied visitors' last_negative. Exit comes later, in `churn`."""
-        cfg = self.config
-        focal = visits.focal
-        served = visits.delivery.employee != NO_EMPLOYEE
-        skill = np.where(served, self.staff.skill[np.maximum(visits.delivery.employee, 0)], 0.0)
+        cfg, enc = self.config, visits.encounters
+        negative = np.flatnonzero(enc.satisfaction < cfg.complaints.negative_experience_threshold)
+        at_focal = visits.focal[negative]
+        focal_cases, rival_cases = (
+            self._cases(enc, negative[where], visits_there)
+            for where, visits_there in (
+                (at_focal, len(visits.at_focal)),
+                (~at_focal, len(enc.visitors) - len(visits.at_focal)),
+            )
+        )
+        employee = visits.delivery.employee[np.searchsorted(visits.at_focal, negative[at_focal])]
+        served = employee != NO_EMPLOYEE
         handled_by_staff = Handlers(
-            skill=skill,
+            skill=np.where(served, self.staff.skill[np.maximum(employee, 0)], 0.0),
             empowerment=self.levers.staff.empowerment,
             reference_skill=cfg.employees.reference_skill,
             capacity=self.levers.complaints.cases_per_employee * int(self.staff.filled.sum()),
         )
         reference = cfg.employees.reference_skill
         handled_by_rivals = Handlers(
-            skill=np.full(int((~focal).sum()), reference),
+            skill=np.full(len(rival_cases.visitors), reference),
             empowerment=USUAL_EMPOWERMENT,
             reference_skill=reference,
             capacity=np.inf,  # rivals' handling capacity is not modelled
@@ -350,26 +361,27 @@ class LoyaltyModel(mesa.Model):
             *(
                 handle(
                     self.consumers,
-                    self._cases(visits.encounters, where),
+                    cases,
                     handlers,
                     self.clock,
                     levers,
                     cfg.complaints,
                     self.streams["voice"],
                 )
-                for where, handlers, levers in (
-                    (focal, handled_by_staff, self.levers.complaints),
-                    (~focal, handled_by_rivals, rivals_levers),
+                for cases, handlers, levers in (
+                    (focal_cases, handled_by_staff, self.levers.complaints),
+                    (rival_cases, handled_by_rivals, rivals_levers),
                 )
             )
         )
 
-    def _cases(self, encounters: Encounters, which: np.ndarray) -> Cases:
-        visitors = encounters.visitors[which]
+    def _cases(self, encounters: Encounters, rows: np.ndarray, visits: int) -> Cases:
+        visitors = encounters.visitors[rows]
         return Cases(
             visitors=visitors,
-            satisfaction=encounters.satisfaction[which],
+            satisfaction=encounters.satisfaction[rows],
             segment_propensity=self.segments.complaint_propensity[self.consumers.segment[visitors]],
+            other_visits=visits - len(rows),
         )
 
     def talk(self, voice: Voice, nps_group: np.ndarray) -> Talk:
@@ -384,35 +396,32 @@ class LoyaltyModel(mesa.Model):
             nps_group,
             self.network,
             cfg.word_of_mouth,
-            self.streams["word_of_mouth"],
+            self.key("word_of_mouth"),
         )
         warnings, praise_elsewhere = listen(c, messages, cfg.word_of_mouth)
-        heard = Heard(*referrals(c, messages, self.market.n_firms))
+        heard = referrals(c, messages)
         return Talk(messages, warnings, praise_elsewhere, heard)
 
-    def advertise(self) -> np.ndarray:
+    def advertise(self) -> Exposure:
         """5. Advertising: each firm reaches each consumer with its reach.
-        Returns (consumers, firms) exposure; writes nothing."""
-        draws = self.streams["advertising"].random((self.consumers.n, self.market.n_firms))
-        return draws < self.market.reach()
+        Returns whom it reached; writes nothing."""
+        return Exposure.draw(self.consumers.n, self.market.reach(), self.key("advertising"))
 
-    def adjust_expectations(self, visits: Visits, talk: Talk, exposure: np.ndarray) -> None:
+    def adjust_expectations(self, visits: Visits, talk: Talk, exposure: Exposure) -> None:
         """6. Expectations move toward a blend of their sources (docs/ODD.md
         7.5). Writes every consumer's expectation."""
         c = self.consumers
-        advertised = np.flatnonzero(exposure.any(axis=1))
-        ads = exposure[advertised]
-        heard, told = heard_experience(c, talk.messages)
+        visited = np.zeros(c.n, dtype=np.bool_)
+        visited[visits.encounters.visitors] = True
         sources = ExpectationSources(
-            baseline=np.take(self.baseline_expectation, c.segment, axis=0),
-            competitors=np.take(self.market.best_alternative(), c.provider + 1, axis=0),
-            encounters=visits.encounters,
-            advertised=advertised,
-            promise=(ads @ self.market.promise) / ads.sum(axis=1, keepdims=True),
-            heard=heard,
-            word_of_mouth=told,
+            baseline=self.baseline_expectation,
+            competitors=self.market.best_alternative(),
+            visited=visited,
+            advertising=exposure,
+            promise=self.market.promise,
+            word_of_mouth=heard_experience(c, talk.messages),
         )
-        update_expectations(c, sources, self.config.expectation, self.streams["expectations"])
+        update_expectations(c, sources, self.config.expectation, self.key("expectations"))
 
     def staff_turnover(self) -> Turnover:
         """7. Staff: at each staffing review the firm opens the positions its
@@ -437,19 +446,17 @@ class LoyaltyModel(mesa.Model):
         of every firm leave by their hazard, which a negative experience left
         unresolved this week raises; the followers of departed staff leave for
         sure. Each leaver gets a reason. Writes the leavers' provider (a rival
-        or none), their fresh relationship and churn_reason, `last_pull`, and
+        or none), their fresh relationship and churn_reason, and
         which complainers and silent customers were lost."""
         cfg, c = self.config, self.consumers
         offers_made = competitors.poach(c, self.market, cfg.competition, self.streams["rivals"])
         pull = competitor_pull(
-            c,
             offers.levels,
             offers.utility,
             self.segments.importance,
             talk.praise_elsewhere,
             offers_made,
         )
-        self.last_pull = pull.total
         followers = Trigger(staff_turnover.followers, np.inf, Reason.employee_departure)
         departures = depart(
             c,
@@ -457,6 +464,7 @@ class LoyaltyModel(mesa.Model):
             Pressures(pull, talk.warnings, [*voice.triggers(cfg.churn), followers]),
             cfg.churn,
             cfg.economics.steps_per_year,
+            self.key("exit"),
             self.streams["exit"],
         )
         voice.settle(departures, c, self.clock)
@@ -467,7 +475,7 @@ class LoyaltyModel(mesa.Model):
         return departures
 
     def acquire(
-        self, offers: Offers, talk: Talk, departures: Departures, exposure: np.ndarray
+        self, offers: Offers, talk: Talk, departures: Departures, exposure: Exposure
     ) -> Acquisitions:
         """9. Acquisition: prospects (not those who left a firm this week)
         adopt a firm by advertising or referral; customers won by an ad expect
@@ -480,8 +488,8 @@ class LoyaltyModel(mesa.Model):
         fit = Market.fit(offers.utility, cfg.churn.choice_sharpness)
         acquisitions = acquire(
             prospects,
-            exposure,
-            talk.heard,
+            exposure.of(prospects, self.market.n_firms),
+            talk.heard.counts(prospects, self.market.n_firms),
             fit[c.segment[prospects]],
             self.market.promise_premium * self.market.active,
             self.levers.referral_conversion,
@@ -496,21 +504,33 @@ class LoyaltyModel(mesa.Model):
         return acquisitions
 
     def record_moves(self, departures: Departures, acquisitions: Acquisitions) -> None:
-        """10. Tenure and flows: every consumer with a provider ages a week; the
-        week's moves join the flows table and each firm's share its history.
-        Writes tenure, `flows`, `share_history`."""
-        c = self.consumers
-        c.tenure[c.provider != PROSPECT] += 1
+        """10. Tenure, flows and census: every consumer with a provider ages a
+        week; the week's moves join the flows table; the census counts where
+        everyone stands, and each firm's share joins its history. Writes
+        tenure, `flows`, `census`, `share_history`."""
+        self.consumers.age()
         np.add.at(self.flows, (departures.origin + 1, departures.destination + 1), 1)
         np.add.at(self.flows, (0, acquisitions.firm + 1), 1)
-        self.share_history.append(self.market.shares(c.provider))
+        self.census = self.count()
+        self.share_history.append(self.market.shares(self.census.customers))
+
+    def count(self) -> Census:
+        """Take the census of the market (sim/engine/census.py)."""
+        cfg = self.config
+        return take_census(
+            self.consumers,
+            cfg.nps,
+            cfg.loyalty,
+            self.market.n_firms,
+            cfg.competition.at_risk_attitude,
+        )
 
     def book(
         self,
         visits: Visits,
         acquisitions: Acquisitions,
         departures: Departures,
-        exposure: np.ndarray,
+        exposure: Exposure,
         complaints: ComplaintHandling,
     ) -> Ledger:
         """11. Accounts: the focal firm's revenue and costs this week
@@ -518,7 +538,7 @@ class LoyaltyModel(mesa.Model):
         how the firm is doing. Writes the visitors' spend, the staff's bonus
         and sense of the firm, and `cumulative_profit`."""
         econ, c = self.config.economics, self.consumers
-        visitors = visits.encounters.visitors[visits.focal]
+        visitors = visits.encounters.visitors[visits.at_focal]
         spend = self.segments.spend_per_visit[c.segment[visitors]]
         loyalty = c.loyalty[visitors]
         revenue = visit_revenue(spend, loyalty, self.market.price[FOCAL], econ.loyalty_spend_uplift)
@@ -532,7 +552,7 @@ class LoyaltyModel(mesa.Model):
             loyalty,
             int((c.provider == FOCAL).sum()),
             int(won.sum()) + int(switched_in.sum()),
-            int(exposure[:, FOCAL].sum()),
+            int(exposure.count[FOCAL]),
             c.n,
             econ,
         )
@@ -577,9 +597,7 @@ class LoyaltyModel(mesa.Model):
     def observe(self, events: StepEvents) -> None:
         """12. Observation: the week's KPI row (sim/engine/observation.py),
         collected by Mesa's DataCollector. Writes `kpis`."""
-        self.kpis = measure(
-            self.steps, self.consumers, self.staff, events, self.cumulative_profit, self.config
-        )
+        self.kpis = measure(self.steps, self.census, self.staff, events, self.cumulative_profit)
         self.datacollector.collect(self)
 
     # --- running and reading -----------------------------------------------------

@@ -53,7 +53,7 @@ def test_triggers_give_their_reason_and_an_infinite_one_means_leaving_for_sure()
     consumers.attitude[:] = 0.5
     zero = np.zeros(n)
     pressures = Pressures(
-        Pull(zero, zero),
+        Pull(np.zeros((1, 1)), np.zeros((1, 1)), zero, zero),
         zero,
         [
             Trigger(np.arange(0, 1000), 8.0, Reason.complaint_response),
@@ -61,7 +61,13 @@ def test_triggers_give_their_reason_and_an_infinite_one_means_leaving_for_sure()
         ],
     )
     out = depart(
-        consumers, np.array([[5.0]]), pressures, ChurnConfig(), 52, np.random.default_rng(0)
+        consumers,
+        np.array([[5.0]]),
+        pressures,
+        ChurnConfig(),
+        52,
+        np.uint64(0),
+        np.random.default_rng(0),
     )
     reasons = dict(zip(out.leavers, out.reason, strict=True))
     assert all(reasons[i] == Reason.employee_departure for i in range(1000, 1100))

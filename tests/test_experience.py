@@ -1,8 +1,13 @@
 import numpy as np
+import pytest
 
 from sim.config import ExpectationConfig
-from sim.engine.experience import Encounters, ExpectationSources, delta_law, update_expectations
+from sim.engine.experience import ExpectationSources, delta_law, update_expectations
+from sim.engine.firms import Exposure
+from sim.engine.word_of_mouth import Told
 from tests.helpers import consumers_with_expectation, run_model, small_config
+
+KEY = np.uint64(0x5EED)
 
 
 def test_loss_aversion_negative_gap_weighs_about_twice_a_positive_one():
@@ -28,42 +33,55 @@ def test_satisfaction_weighs_gaps_by_importance():
 
 
 def _sources(consumers, experience=None, promise=None):
+    """Sources that anchor at the consumers' own expectation, and optionally an
+    encounter delivering `experience` and an ad (of firm 0) promising `promise`."""
     n = consumers.n
-    empty = np.empty((0, 6))
-    everyone = np.arange(n)
+    table = consumers.expectation[:1].astype(float)  # everyone expects the same
+    consumers.last_experience[:] = experience if experience is not None else 0.0
+    reached = np.full(n, 1 if promise is not None else 0, dtype=np.uint64)
     return ExpectationSources(
-        baseline=consumers.expectation.copy(),
-        competitors=consumers.expectation.copy(),
-        encounters=Encounters(
-            visitors=everyone if experience is not None else np.empty(0, int),
-            experience=np.full((n, 6), experience) if experience is not None else empty,
-            satisfaction=np.zeros(n),
-            failure=np.zeros(n, bool),
-        ),
-        advertised=everyone if promise is not None else np.empty(0, int),
-        promise=np.full((n, 6), promise) if promise is not None else empty,
-        heard=np.empty(0, int),
-        word_of_mouth=empty,
+        baseline=table,
+        competitors=np.repeat(table, 2, axis=0),
+        visited=np.full(n, experience is not None),
+        advertising=Exposure(reached, np.array([n])),
+        promise=np.full((1, 6), promise if promise is not None else 0.0),
+        word_of_mouth=Told(np.full(n, -1, dtype=np.int32), np.empty((0, 6), np.float32)),
     )
 
 
 def test_expectations_move_toward_experience():
-    rng = np.random.default_rng(0)
     config = ExpectationConfig(noise=0.0)
     for delivered in (8.0, 3.0):
         consumers = consumers_with_expectation(100, 5.0)
-        update_expectations(consumers, _sources(consumers, experience=delivered), config, rng)
+        update_expectations(consumers, _sources(consumers, experience=delivered), config, KEY)
         moved = consumers.expectation - 5.0
         assert np.all(np.sign(moved) == np.sign(delivered - 5.0))
         assert np.all(np.abs(moved) < abs(delivered - 5.0))
 
 
 def test_advertising_raises_expectations_toward_the_promise():
-    rng = np.random.default_rng(0)
     config = ExpectationConfig(noise=0.0)
     consumers = consumers_with_expectation(100, 5.0)
-    update_expectations(consumers, _sources(consumers, promise=9.0), config, rng)
+    update_expectations(consumers, _sources(consumers, promise=9.0), config, KEY)
     assert np.all(consumers.expectation > 5.0)
+
+
+def test_the_expectation_shock_has_the_configured_spread():
+    config = ExpectationConfig(noise=0.2, adjustment_rate=0.0)
+    consumers = consumers_with_expectation(20_000, 5.0)
+    update_expectations(consumers, _sources(consumers), config, KEY)
+    shock = consumers.expectation - 5.0
+    assert abs(shock.mean()) < 0.005 and shock.std() == pytest.approx(0.2, rel=0.02)
+
+
+def test_advertising_reaches_each_consumer_with_its_reach_independently_per_firm():
+    reach = np.array([0.02, 0.3, 0.0, 1.0])
+    exposure = Exposure.draw(200_000, reach, KEY)
+    seen = exposure.of(np.arange(200_000), 4)
+    assert np.allclose(seen.mean(axis=0), reach, atol=0.003)
+    assert np.array_equal(seen.sum(axis=0), exposure.count)
+    both = (seen[:, 0] & seen[:, 1]).mean()
+    assert both == pytest.approx(0.02 * 0.3, rel=0.1)
 
 
 def test_more_advertising_promise_raises_market_expectations_in_a_run():

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from sim.codes import PROSPECT, NpsGroup
-from sim.config import ConfigError, NetworkConfig, WordOfMouthConfig
-from sim.engine.network import adjacency, build_network
-from sim.engine.word_of_mouth import _edge_positions, listen, referrals, spread
+from sim.config import WordOfMouthConfig
+from sim.engine.network import adjacency
+from sim.engine.word_of_mouth import heard_experience, listen, referrals, spread
 from tests.helpers import consumers_with_expectation
 
 N = 4000
@@ -21,7 +21,7 @@ def _spread(group: int, unhappy=(), **rates):
     groups = np.full(N, group, dtype=np.int8)
     config = WordOfMouthConfig(**rates)
     unhappy = np.asarray(unhappy, dtype=np.int64)
-    return consumers, spread(consumers, unhappy, groups, NETWORK, config, np.random.default_rng(2))
+    return consumers, spread(consumers, unhappy, groups, NETWORK, config, np.uint64(2))
 
 
 def test_an_unhappy_customer_tells_that_share_of_their_friends():
@@ -43,7 +43,7 @@ def test_prospects_do_not_talk_about_a_provider_they_do_not_have():
     consumers = consumers_with_expectation(N, 5.0, provider=PROSPECT)
     groups = np.full(N, NpsGroup.promoter, dtype=np.int8)
     config = WordOfMouthConfig(promoter_tie_rate=1.0)
-    messages = spread(consumers, np.arange(10), groups, NETWORK, config, np.random.default_rng(0))
+    messages = spread(consumers, np.arange(10), groups, NETWORK, config, np.uint64(0))
     assert len(messages.listener) == 0
 
 
@@ -54,42 +54,46 @@ def test_warnings_lower_the_listeners_attitude_and_reach_prospects():
     heard = warnings > 0
     assert heard.any() and np.all(consumers.attitude[heard] < before[heard])
     consumers.provider[::2] = PROSPECT  # half are prospects now
-    praise, warned = referrals(consumers, messages, 1)
+    praise, warned = referrals(consumers, messages).counts(np.arange(N), 1)
     assert praise.sum() == 0 and warned[::2].sum() > 0 and warned[1::2].sum() == 0
 
 
-def test_edge_positions_concatenates_ranges():
-    got = _edge_positions(np.array([3, 10, 0]), np.array([2, 0, 3]))
-    assert got.tolist() == [3, 4, 0, 1, 2]
+def test_each_tie_carries_a_message_independently_with_its_probability():
+    """The geometric gaps between the ties told are a Bernoulli process: each
+    neighbour hears with the tie probability, whatever their place in the list."""
+    lattice = adjacency(nx.watts_strogatz_graph(N, 12, 0.0))  # 12 neighbours each
+    consumers = consumers_with_expectation(N, 5.0)
+    groups = np.full(N, NpsGroup.promoter, dtype=np.int8)
+    config = WordOfMouthConfig(promoter_tie_rate=0.3)
+    messages = spread(consumers, np.empty(0, np.int64), groups, lattice, config, np.uint64(5))
+    heard = np.zeros(lattice.nnz, dtype=bool)  # which edge (speaker, position) was told
+    rows = lattice.indptr[messages.speaker]
+    for offset in range(12):
+        on_edge = lattice.indices[rows + offset] == messages.listener
+        heard[rows[on_edge] + offset] = True
+    by_position = heard.reshape(N, 12).mean(axis=0)
+    assert np.allclose(by_position, 0.3, atol=0.03)
+    assert len(np.unique(messages.speaker * N + messages.listener)) == len(messages.listener)
 
 
-@pytest.mark.parametrize("kind", ["small_world", "scale_free", "random", "complete"])
-def test_every_topology_builds_a_graph_of_n_nodes(kind):
-    graph = build_network(NetworkConfig(kind=kind, mean_degree=6), 200, seed=1)
-    assert graph.number_of_nodes() == 200
-    degree = 2 * graph.number_of_edges() / 200
-    assert degree == pytest.approx(199 if kind == "complete" else 6, rel=0.1)
+def test_the_same_key_tells_the_same_ties_and_another_key_others():
+    one, two = (
+        _spread(NpsGroup.promoter, promoter_tie_rate=0.2)[1],
+        _spread(NpsGroup.promoter, promoter_tie_rate=0.2)[1],
+    )
+    assert np.array_equal(one.listener, two.listener)
+    consumers = consumers_with_expectation(N, 5.0)
+    groups = np.full(N, NpsGroup.promoter, dtype=np.int8)
+    config = WordOfMouthConfig(promoter_tie_rate=0.2)
+    other = spread(consumers, np.empty(0, np.int64), groups, NETWORK, config, np.uint64(3))
+    assert not np.array_equal(one.listener[:100], other.listener[:100])
 
 
-def test_edge_list_file_is_read(tmp_path):
-    path = tmp_path / "edges.txt"
-    path.write_text("0 1\n1 2\n2 3\n")
-    graph = build_network(NetworkConfig(kind="file", path=str(path)), 10, seed=1)
-    assert graph.number_of_nodes() == 10 and graph.number_of_edges() == 3
-
-
-@pytest.mark.parametrize(
-    "content, expected",
-    [
-        (None, "existing"),
-        ("", "at least one edge"),
-        ("a b\nc\n", "two integer"),
-        ("0 50\n", "0..9"),
-    ],
-)
-def test_bad_edge_list_files_are_config_errors(tmp_path, content, expected):
-    path = tmp_path / "edges.txt"
-    if content is not None:
-        path.write_text(content)
-    with pytest.raises(ConfigError, match=expected):
-        build_network(NetworkConfig(kind="file", path=str(path)), 10, seed=1)
+def test_listeners_take_the_mean_experience_they_were_told_about():
+    consumers, messages = _spread(NpsGroup.promoter, promoter_tie_rate=0.2)
+    consumers.last_experience[:] = np.arange(N, dtype=np.float32)[:, None]
+    told = heard_experience(consumers, messages)
+    listener = messages.listener[0]
+    mean = consumers.last_experience[messages.speaker[messages.listener == listener]].mean(axis=0)
+    assert np.allclose(told.level[told.slot[listener]], mean)
+    assert (told.slot >= 0).sum() == len(np.unique(messages.listener))

@@ -31,18 +31,10 @@ def _rate(probability: float) -> float:
     return -np.log1p(-min(probability, 1.0 - 1e-12))
 
 
-@dataclass
-class Heard:
-    """(consumers, firms) counts of what each prospect heard about each firm this week."""
-
-    praise: np.ndarray  # referrals
-    warnings: np.ndarray
-
-
 def acquire(
     prospects: np.ndarray,
     exposure: np.ndarray,
-    heard: Heard,
+    heard: tuple[np.ndarray, np.ndarray],
     fit: np.ndarray,
     promise_premium: np.ndarray,
     referral_conversion: float,
@@ -52,8 +44,9 @@ def acquire(
     """Convert prospects; each picks a (firm, channel) with probability
     proportional to its rate (competing risks).
 
-    `exposure` is (n, firms) bool, advertising reach this week; `heard` what
-    each prospect heard about each firm: each piece of praise converts with
+    `exposure` is (prospects, firms) bool, advertising reach this week;
+    `heard` the (prospects, firms) counts of the praise and the warnings each
+    prospect heard about each firm: each piece of praise converts with
     `referral_conversion` (a lever), and each warning divides a firm's pull
     on them by e^`warning_deterrence` (assumption). `fit` (prospects, firms)
     scales both by how well the firm suits the prospect's segment (its logit
@@ -64,14 +57,15 @@ def acquire(
     of the consumers' state: the model moves the new customers in.
     """
     n_firms = exposure.shape[1]
+    praise, warnings = heard
     conversion = config.advertising_conversion * (
         1.0 + config.promise_pull * np.maximum(promise_premium, 0.0)
     )
-    pull = fit * np.exp(-config.warning_deterrence * heard.warnings[prospects])
+    pull = fit * np.exp(-config.warning_deterrence * warnings)
     rates = np.concatenate(
         [
-            exposure[prospects] * np.array([_rate(p) for p in conversion]) * pull,
-            heard.praise[prospects] * _rate(referral_conversion) * pull,
+            exposure * np.array([_rate(p) for p in conversion]) * pull,
+            praise * _rate(referral_conversion) * pull,
         ],
         axis=1,
     )

@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
+from numba import njit, prange
 
 from sim.codes import PROSPECT, REASONS, Dimension, Reason
 from sim.config import ChurnConfig
+from sim.engine.draws import uniform, uniforms_at
 from sim.engine.firms import Market
 from sim.engine.population import Consumers
 
@@ -53,9 +54,29 @@ class Standing:
 
 
 def churn_hazard(standing: Standing, config: ChurnConfig) -> np.ndarray:
-    """Weekly probability of leaving.
+    """Weekly probability of leaving, per customer (`exit_probability`)."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in vars(standing).values()]
+    return _hazards(*np.broadcast_arrays(*arrays), _weights(config))
 
-    h = 1 - (1 - h_inv)(1 - sigmoid(z)), with
+
+def _weights(config: ChurnConfig) -> np.ndarray:
+    return np.array(
+        [
+            config.base_logit - config.switching_cost,
+            config.attitude_weight,
+            config.loyalty_weight,
+            config.tenure_weight,
+            config.competitor_pull_weight,
+            config.negative_word_of_mouth_weight,
+            config.membership_weight,
+            config.involuntary_probability,
+        ]
+    )
+
+
+@njit(cache=True, inline="always")
+def exit_probability(attitude, loyalty, tenure_years, pull, warnings, member, trigger, w) -> float:
+    """h = 1 - (1 - h_inv)(1 - sigmoid(z)), with
     z = b0 - w_a attitude - w_l loyalty - w_t ln(1 + tenure in years)
         + w_p pull + w_w ln(1 + warnings heard) - switching_cost - w_m member + trigger,
     trigger = w_n after a silent negative experience, w_n + w_u after a
@@ -64,18 +85,27 @@ def churn_hazard(standing: Standing, config: ChurnConfig) -> np.ndarray:
     28 % of complainers lost), the other weights are assumptions.
     """
     z = (
-        config.base_logit
-        - config.attitude_weight * standing.attitude
-        - config.loyalty_weight * standing.loyalty
-        - config.tenure_weight * np.log1p(standing.tenure_years)
-        + config.competitor_pull_weight * standing.pull
-        + config.negative_word_of_mouth_weight * np.log1p(standing.warnings)
-        - config.switching_cost
-        - config.membership_weight * standing.member
-        + standing.trigger
+        w[0]
+        - w[1] * attitude
+        - w[2] * loyalty
+        - w[3] * np.log1p(tenure_years)
+        + w[4] * pull
+        + w[5] * np.log1p(warnings)
+        - w[6] * member
+        + trigger
     )
-    h_inv = config.involuntary_probability
-    return 1.0 - (1.0 - h_inv) * (1.0 - expit(z))
+    voluntary = 1.0 / (1.0 + np.exp(-z)) if z > -700.0 else 0.0
+    return 1.0 - (1.0 - w[7]) * (1.0 - voluntary)
+
+
+@njit(cache=True)
+def _hazards(attitude, loyalty, tenure_years, pull, warnings, member, trigger, w):
+    out = np.empty(attitude.shape)
+    for i in range(len(out)):
+        out[i] = exit_probability(
+            attitude[i], loyalty[i], tenure_years[i], pull[i], warnings[i], member[i], trigger[i], w
+        )
+    return out
 
 
 @dataclass
@@ -99,14 +129,23 @@ class Departures:
 
 @dataclass
 class Pull:
-    """What draws each consumer to another firm, and the part of it that is price."""
+    """What draws each consumer to another firm: the advantage of the best
+    other firm for their segment and provider (and the part of it that is
+    price), plus what they heard and were offered this week."""
 
-    total: np.ndarray
-    price: np.ndarray
+    advantage: np.ndarray  # (segments, firms)
+    price_advantage: np.ndarray  # (segments, firms), the price part of it
+    praise_elsewhere: np.ndarray  # per consumer: praise heard for other firms
+    offers: np.ndarray  # per consumer: rivals' offers this week, in pull
+
+    def of(self, consumers: Consumers, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The total pull on `who`, and its price part."""
+        seg, prov = consumers.segment[who], np.maximum(consumers.provider[who], 0)
+        extra = np.log1p(self.praise_elsewhere[who]) + self.offers[who]
+        return self.advantage[seg, prov] + extra, self.price_advantage[seg, prov]
 
 
 def competitor_pull(
-    consumers: Consumers,
     levels: np.ndarray,
     utility: np.ndarray,
     importance: np.ndarray,
@@ -119,20 +158,18 @@ def competitor_pull(
     attractiveness table. The price part of the advantage (a cheaper rival)
     is kept apart, so that a departure it causes is attributed to price.
     """
-    n_firms = utility.shape[1]
-    extra = np.log1p(praise_elsewhere) + offers
+    n_segments, n_firms = utility.shape
     if n_firms < 2:
-        return Pull(extra, np.zeros(consumers.n))
+        none = np.zeros((n_segments, n_firms))
+        return Pull(none, none, praise_elsewhere, offers)
     others = np.where(np.eye(n_firms, dtype=bool)[None], -np.inf, utility[:, None, :])
     best = others.argmax(axis=2)  # (segments, from firm)
     advantage = np.maximum(others.max(axis=2) - utility, 0.0)
     advantage[~np.isfinite(advantage)] = 0.0
-    segments = np.arange(len(utility))[:, None]
+    segments = np.arange(n_segments)[:, None]
     price = Dimension.price
     price_gain = importance[:, price, None] * (levels[segments, best, price] - levels[:, :, price])
-    price_part = np.clip(price_gain, 0.0, advantage)
-    seg, prov = consumers.segment, np.maximum(consumers.provider, 0)
-    return Pull(advantage[seg, prov] + extra, price_part[seg, prov])
+    return Pull(advantage, np.clip(price_gain, 0.0, advantage), praise_elsewhere, offers)
 
 
 @dataclass
@@ -150,6 +187,7 @@ def depart(
     pressures: Pressures,
     config: ChurnConfig,
     steps_per_year: int,
+    key: np.uint64,
     rng: np.random.Generator,
 ) -> Departures:
     """Draw this week's departures among all firms' customers.
@@ -157,41 +195,86 @@ def depart(
     A customer with a trigger who leaves gives the trigger's reason (or, with
     none, the main reason of their hazard, as every other leaver). A trigger
     of infinite logit makes them leave for sure: the followers of a departed
-    employee (docs/ODD.md 7.3a). Reads the customers' attitude, loyalty, tenure, membership,
-    grievance and last_failure; writes nothing (the model moves the leavers).
+    employee (docs/ODD.md 7.3a). The exit draws are counter-based (`key`),
+    the destinations come from `rng`. Reads the customers' attitude,
+    loyalty, tenure, membership, grievance and last_failure; writes nothing
+    (the model moves the leavers).
     """
-    customers = np.flatnonzero(consumers.provider != PROSPECT)
-    trigger = np.zeros(consumers.n)
-    reason_given = np.full(consumers.n, NOT_GIVEN, dtype=np.int16)
+    c, pull = consumers, pressures.pull
+    trigger = np.zeros(c.n, dtype=np.float32)
+    reason_given = np.full(c.n, NOT_GIVEN, dtype=np.int16)
     for t in pressures.triggers:
         trigger[t.who] = t.logit
         reason_given[t.who] = MAIN_REASON if t.reason is None else t.reason
-    standing = Standing(
-        attitude=consumers.attitude[customers],
-        loyalty=consumers.loyalty[customers],
-        tenure_years=consumers.tenure[customers] / steps_per_year,
-        pull=pressures.pull.total[customers],
-        warnings=pressures.warnings[customers],
-        member=consumers.member[customers],
-        trigger=trigger[customers],
+    leaving = np.empty(c.n, dtype=np.bool_)
+    _exits(
+        c.provider,
+        c.segment,
+        c.attitude,
+        c.loyalty,
+        c.tenure,
+        c.member,
+        pressures.warnings,
+        pull.advantage,
+        pull.praise_elsewhere,
+        pull.offers,
+        trigger,
+        _weights(config),
+        1.0 / steps_per_year,
+        key,
+        leaving,
     )
-    hazard = churn_hazard(standing, config)
-    u = rng.random(len(customers))
-    leaving = u < hazard
-    leavers = customers[leaving]
+    leavers = np.flatnonzero(leaving)
     given = reason_given[leavers]
-    involuntary = (u[leaving] < config.involuntary_probability) & (given == NOT_GIVEN)
+    u = uniforms_at(key, leavers)
+    involuntary = (u < config.involuntary_probability) & (given == NOT_GIVEN)
+    total, price = pull.of(c, leavers)
     reason = np.select(
         [given >= 0, involuntary],
         [given, Reason.involuntary],
-        _main_reason(
-            consumers, leavers, pressures.pull.total[leavers], pressures.pull.price[leavers], config
-        ),
+        _main_reason(c, leavers, total, price, config),
     )
-    origin = consumers.provider[leavers].astype(np.int16)
-    destination = _destination(consumers.segment[leavers], origin, utility, config, rng)
+    origin = c.provider[leavers].astype(np.int16)
+    destination = _destination(c.segment[leavers], origin, utility, config, rng)
     destination[involuntary] = PROSPECT  # moving away, bankruptcy
     return Departures(leavers, origin, destination, reason.astype(np.int8))
+
+
+@njit(cache=True, parallel=True)
+def _exits(
+    provider,
+    segment,
+    attitude,
+    loyalty,
+    tenure,
+    member,
+    warnings,
+    advantage,
+    praise_elsewhere,
+    offers,
+    trigger,
+    w,
+    years_per_step,
+    key,
+    leaving,
+):
+    for i in prange(len(provider)):
+        p = provider[i]
+        if p == PROSPECT:
+            leaving[i] = False
+            continue
+        pull = advantage[segment[i], p] + np.log1p(praise_elsewhere[i]) + offers[i]
+        h = exit_probability(
+            attitude[i],
+            loyalty[i],
+            tenure[i] * years_per_step,
+            pull,
+            warnings[i],
+            member[i],
+            trigger[i],
+            w,
+        )
+        leaving[i] = uniform(key, i) < h
 
 
 def _main_reason(

@@ -51,7 +51,7 @@ def poach(
     `at_risk_attitude`) with probability `poaching_reach`; each offer adds
     `poaching_offer` to that customer's pull toward rivals.
     """
-    offers = np.zeros(consumers.n)
+    offers = np.zeros(consumers.n, dtype=np.float32)
     n_rivals = int(market.active.sum()) - 1
     if n_rivals <= 0 or config.poaching_reach == 0:
         return offers

@@ -74,11 +74,14 @@ def voice_probability(
 
 @dataclass
 class Cases:
-    """This week's visits to one firm, as the complaint funnel needs them (per visit)."""
+    """This week's visits to one firm, as the complaint funnel needs them (per
+    visit). The model passes only the visits below the threshold, and counts
+    the others in `other_visits` (follow-up contacts and costs need them)."""
 
     visitors: np.ndarray  # consumer indices
     satisfaction: np.ndarray  # Delta-law score of the visit
     segment_propensity: np.ndarray  # the visitor's segment's readiness to complain
+    other_visits: int = 0  # the firm's visits this week not among these
 
 
 @dataclass
@@ -179,6 +182,7 @@ def handle(
         severity, propensity, loyalty, levers, config
     )
     contacted = rng.random(len(visitors)) < levers.follow_up
+    contacts = int(contacted.sum()) + int(rng.binomial(cases.other_visits, levers.follow_up))
     found = contacted[bad] & ~voiced
     handled_mask = voiced | found
     handled = dissatisfied[handled_mask]
@@ -221,8 +225,8 @@ def handle(
         outcome=outcome,
         silent=dissatisfied[~handled_mask],
         episodes=np.bincount(episode[opens], minlength=len(Episode)),
-        contacts=int(contacted.sum()),
-        visits=len(visitors),
+        contacts=contacts,
+        visits=len(visitors) + cases.other_visits,
     )
 
 

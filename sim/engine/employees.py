@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 from scipy.special import expit
 
 from sim.codes import NO_EMPLOYEE
@@ -255,11 +256,28 @@ def turnover(
     staff.filled[quits] = False
     staff.vacancy_weeks[quits] = hiring_delay(labour_market_tightness, config)
 
-    orphaned = np.flatnonzero(np.isin(consumers.employee, quits))
+    orphaned = customers_of(consumers.employee, quits, staff.positions)
     follow = rng.random(len(orphaned)) < config.follow_probability * consumers.bond[orphaned]
     consumers.employee[orphaned] = NO_EMPLOYEE
     consumers.bond[orphaned] = 0.0
     return Turnover(quits, hires, orphaned, orphaned[follow])
+
+
+def customers_of(employee: np.ndarray, positions: np.ndarray, n_positions: int) -> np.ndarray:
+    """The consumers whose usual employee holds one of `positions`."""
+    if not len(positions):
+        return np.empty(0, dtype=np.int64)
+    chosen = np.zeros(n_positions, dtype=np.bool_)
+    chosen[positions] = True
+    found = np.empty(len(employee), dtype=np.bool_)
+    _served_by(employee, chosen, found)
+    return np.flatnonzero(found)
+
+
+@njit(cache=True, parallel=True)
+def _served_by(employee, chosen, found):
+    for i in prange(len(employee)):
+        found[i] = employee[i] != NO_EMPLOYEE and chosen[employee[i]]
 
 
 def staff_costs(employed: int, levers: StaffLevers, config: EmployeesConfig) -> dict[str, float]:

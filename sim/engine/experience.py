@@ -6,6 +6,9 @@ weighted more than gains (the Delta law: the CX-methods article, 三角定律;
 the satisfaction article). Attitude and loyalty accumulate net experience;
 expectations move toward a blend of their sources (the CX-methods article,
 客户期望决定因素; the CRM-cases article).
+
+The loops over consumers are compiled (numba) and fuse each week's work on a
+consumer into one pass; their draws are counter-based (sim/engine/draws.py).
 """
 
 from __future__ import annotations
@@ -13,20 +16,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 
 from sim.codes import N_DIMS, PROSPECT, Dimension
 from sim.config import ExpectationConfig, ExperienceConfig
+from sim.engine.draws import normal, uniform
+from sim.engine.firms import Exposure
 from sim.engine.population import Consumers, Segments
+from sim.engine.word_of_mouth import Told
+
+SERVICE = int(Dimension.service)
 
 
 @dataclass
 class Encounters:
-    """This step's service encounters: who visited and what it was like."""
+    """This week's service encounters: who visited and what it was like."""
 
     visitors: np.ndarray  # consumer indices
     experience: np.ndarray  # (visitors, 6)
     satisfaction: np.ndarray  # Delta-law score per visitor
     failure: np.ndarray  # bool per visitor
+
+
+@njit(cache=True, inline="always")
+def _delta(experience, expectation, importance, loss_aversion, shortfall) -> float:
+    """The Delta law for one encounter; writes the weighted shortfall per dimension."""
+    satisfaction = 0.0
+    for d in range(experience.shape[0]):
+        gap = experience[d] - expectation[d]
+        weighted = importance[d] * (gap if gap >= 0.0 else loss_aversion * gap)
+        satisfaction += weighted
+        shortfall[d] = -weighted if weighted < 0.0 else 0.0
+    return satisfaction
 
 
 def delta_law(
@@ -43,19 +64,39 @@ def delta_law(
     CX-methods article, 客户体验净值).
     Returns the satisfaction and the weighted shortfall per dimension (>= 0).
     """
-    gap = experience - expectation
-    weighted = importance * np.where(gap >= 0.0, gap, loss_aversion * gap)
-    return weighted.sum(axis=1), -np.minimum(weighted, 0.0)
+    shortfall = np.empty(np.shape(experience))
+    satisfaction = _delta_rows(
+        np.asarray(experience, float),
+        np.asarray(expectation, float),
+        np.asarray(importance, float),
+        loss_aversion,
+        shortfall,
+    )
+    return satisfaction, shortfall
 
 
-def choose_visitors(
-    consumers: Consumers, segments: Segments, rng: np.random.Generator
-) -> np.ndarray:
+@njit(cache=True)
+def _delta_rows(experience, expectation, importance, loss_aversion, shortfall):
+    out = np.empty(experience.shape[0])
+    for row in range(experience.shape[0]):
+        out[row] = _delta(
+            experience[row], expectation[row], importance[row], loss_aversion, shortfall[row]
+        )
+    return out
+
+
+def choose_visitors(consumers: Consumers, segments: Segments, key: np.uint64) -> np.ndarray:
     """Customers who visit their provider this week (segment visit probability).
     Reads provider and segment."""
-    p_visit = segments.visit_probability[consumers.segment]
-    visits = (consumers.provider != PROSPECT) & (rng.random(consumers.n) < p_visit)
-    return np.flatnonzero(visits)
+    visiting = np.empty(consumers.n, dtype=np.bool_)
+    _visiting(consumers.provider, consumers.segment, segments.visit_probability, key, visiting)
+    return np.flatnonzero(visiting)
+
+
+@njit(cache=True, parallel=True)
+def _visiting(provider, segment, p_visit, key, out):
+    for i in prange(len(provider)):
+        out[i] = provider[i] != PROSPECT and uniform(key, i) < p_visit[segment[i]]
 
 
 def expected_experience(
@@ -73,110 +114,205 @@ def serve_encounters(
     failure_probability: np.ndarray,
     segments: Segments,
     config: ExperienceConfig,
-    rng: np.random.Generator,
+    key: np.uint64,
 ) -> Encounters:
     """Each visit delivers its expected levels plus noise, and is scored by the Delta law.
 
     A service failure (probability per visit) costs `failure_severity` points
-    on the service dimension (docs/ODD.md 7.2). Reads the visitors'
+    on the service dimension (docs/ODD.md 7.2). Net experience then builds
+    attitude, and sustained positive attitude builds loyalty: attitude is an
+    exponential average of tanh(satisfaction / scale), loyalty a slower
+    average of its positive part (satisfaction is not loyalty: the
+    satisfaction article, 顾客满意一文不值; loyalty takes repeated good
+    experience: the employee-loyalty article). Grievance keeps the shortfall
+    per dimension, the raw material of a churn reason. Reads the visitors'
     expectation and segment; writes their attitude, grievance, loyalty,
     last_experience, satisfaction and last_failure.
     """
-    noise = rng.standard_normal(expected.shape, dtype=np.float32)
-    experience = expected + config.noise * noise
-    failure = rng.random(len(visitors)) < failure_probability
-    experience[failure, Dimension.service] -= config.failure_severity
-    np.clip(experience, 0.0, 10.0, out=experience)
-    satisfaction, shortfall = delta_law(
+    experience = np.empty((len(visitors), N_DIMS), dtype=np.float32)
+    shortfall = np.empty((len(visitors), N_DIMS))
+    satisfaction = np.empty(len(visitors))
+    failure = np.empty(len(visitors), dtype=np.bool_)
+    c = consumers
+    _encounter(
+        visitors,
+        np.ascontiguousarray(expected),
+        failure_probability,
+        segments.importance,
+        c.segment,
+        np.array(
+            [
+                config.noise,
+                config.failure_severity,
+                config.loss_aversion,
+                config.satisfaction_scale,
+                config.attitude_learning_rate,
+                config.loyalty_learning_rate,
+            ]
+        ),
+        key,
         experience,
-        consumers.expectation[visitors],
-        segments.importance[consumers.segment[visitors]],
-        config.loss_aversion,
+        shortfall,
+        satisfaction,
+        failure,
+        c.expectation,
+        c.attitude,
+        c.grievance,
+        c.loyalty,
+        c.last_experience,
+        c.satisfaction,
+        c.last_failure,
     )
-    _accumulate(consumers, visitors, satisfaction, shortfall, config)
-    consumers.last_experience[visitors] = experience
-    consumers.satisfaction[visitors] = satisfaction
-    consumers.last_failure[visitors] = failure
     return Encounters(visitors, experience, satisfaction, failure)
 
 
-def _accumulate(
-    consumers: Consumers,
-    visitors: np.ndarray,
-    satisfaction: np.ndarray,
-    shortfall: np.ndarray,
-    config: ExperienceConfig,
-) -> None:
-    """Net experience builds attitude; sustained positive attitude builds loyalty.
+FAILURE_KEY = np.uint64(0x5DEECE66D)
+"""Xored into an encounter's key for the failure draws, apart from the noise's."""
 
-    Attitude is an exponential average of tanh(satisfaction / scale); loyalty a
-    slower average of the positive part of attitude: satisfaction is not
-    loyalty (the satisfaction article, 顾客满意一文不值), loyalty takes repeated
-    good experience (the employee-loyalty article). Grievance keeps the
-    shortfall per dimension, the raw material of a churn reason.
-    """
-    a = config.attitude_learning_rate
-    attitude = consumers.attitude[visitors]
-    attitude += a * (np.tanh(satisfaction / config.satisfaction_scale) - attitude)
-    consumers.attitude[visitors] = attitude
-    grievance = consumers.grievance[visitors]
-    consumers.grievance[visitors] = grievance + a * (shortfall - grievance)
-    loyalty = consumers.loyalty[visitors]
-    consumers.loyalty[visitors] = loyalty + config.loyalty_learning_rate * (
-        np.maximum(attitude, 0.0) - loyalty
-    )
+
+@njit(cache=True, parallel=True)
+def _encounter(
+    visitors,
+    expected,
+    p_fail,
+    importance,
+    segment,
+    params,
+    key,
+    experience,
+    shortfall,
+    satisfaction,
+    failure,
+    expectation,
+    attitude,
+    grievance,
+    loyalty,
+    last_experience,
+    last_satisfaction,
+    last_failure,
+):
+    # arrays one by one: numba's parallel loops do not write through tuples of arrays
+    noise, severity, loss_aversion, scale, learn, loyal = params
+    failure_key = key ^ FAILURE_KEY
+    for v in prange(len(visitors)):
+        i = visitors[v]
+        failed = uniform(failure_key, i) < p_fail[v]
+        for d in range(N_DIMS):
+            x = expected[v, d] + noise * normal(key, i * N_DIMS + d)
+            if failed and d == SERVICE:
+                x -= severity
+            experience[v, d] = min(max(x, 0.0), 10.0)
+        s = _delta(
+            experience[v], expectation[i], importance[segment[i]], loss_aversion, shortfall[v]
+        )
+        a = attitude[i] + learn * (np.tanh(s / scale) - attitude[i])
+        attitude[i] = a
+        for d in range(expected.shape[1]):
+            grievance[i, d] += learn * (shortfall[v, d] - grievance[i, d])
+            last_experience[i, d] = experience[v, d]
+        loyalty[i] += loyal * (max(a, 0.0) - loyalty[i])
+        satisfaction[v] = s
+        failure[v] = failed
+        last_satisfaction[i] = s
+        last_failure[i] = failed
 
 
 @dataclass
 class ExpectationSources:
-    """Anchors that pull expectations this step; a missing anchor drops out."""
+    """Anchors that pull expectations this week; a missing anchor drops out."""
 
-    baseline: np.ndarray  # (n, 6) segment baseline: values and background
-    competitors: np.ndarray  # (n, 6) best level among other firms
-    encounters: Encounters
-    advertised: np.ndarray  # consumer indices reached by advertising
-    promise: np.ndarray  # (advertised, 6) what the ads promised
-    heard: np.ndarray  # consumer indices that heard word of mouth
-    word_of_mouth: np.ndarray  # (heard, 6) the experience they were told about
+    baseline: np.ndarray  # (segments, 6) segment baselines: values and background
+    competitors: np.ndarray  # (firms + 1, 6) best level among other firms, by provider + 1
+    visited: np.ndarray  # bool per consumer: had an encounter this week (last_experience)
+    advertising: Exposure  # whose advertising reached each consumer
+    promise: np.ndarray  # (firms, 6) what each firm's advertising claims
+    word_of_mouth: Told  # the experience each listener was told about
 
 
 def update_expectations(
     consumers: Consumers,
     sources: ExpectationSources,
     config: ExpectationConfig,
-    rng: np.random.Generator,
+    key: np.uint64,
 ) -> None:
     """e <- e + rate * (target - e) + shock, target = weighted blend of sources.
 
     Sources per the CX-methods article (客户期望决定因素): word of mouth, the
-    firm's promotion, the customer's values and background (segment
-    baseline), environment and life stage (noise; drift enters through the
-    baseline), prior experience with this firm (adaptation: today's excellent
-    service is tomorrow's baseline, the CRM-cases article) and with other
-    firms (the best competitor level raises the bar). Writes every
+    firm's promotion (the mean promise of the ads that reached them), the
+    customer's values and background (segment baseline), environment and
+    life stage (a uniform shock of sd `noise`; drift enters through the
+    baseline), prior experience with this firm (adaptation: today's
+    excellent service is tomorrow's baseline, the CRM-cases article) and with
+    other firms (the best competitor level raises the bar). Writes every
     consumer's expectation.
     """
     w = config.weights
-    target = w.segment_baseline * sources.baseline
-    target += w.competitors * sources.competitors
-    weight = np.full(consumers.n, w.segment_baseline + w.competitors)
-    for who, level, pull in (
-        (sources.encounters.visitors, sources.encounters.experience, w.own_experience),
-        (sources.advertised, sources.promise, w.advertising),
-        (sources.heard, sources.word_of_mouth, w.word_of_mouth),
-    ):
-        target[who] += pull * level
-        weight[who] += pull
-    e = consumers.expectation
-    unanchored = weight == 0
-    weight[unanchored] = 1.0
-    target /= weight[:, None]
-    target[unanchored] = e[unanchored]  # no source this step: no pull
-    target -= e
-    target *= config.adjustment_rate
-    e += target
-    if config.noise:  # uniform with sd `noise`: as good as normal at this size, 5x cheaper
-        shock = rng.random(e.shape, dtype=np.float32)
-        shock -= 0.5
-        e += (config.noise * np.sqrt(12.0)) * shock
-    np.clip(e, 0.0, 10.0, out=e)
+    _expect(
+        consumers.expectation,
+        consumers.segment,
+        consumers.provider,
+        consumers.last_experience,
+        sources.baseline,
+        sources.competitors,
+        sources.visited,
+        sources.advertising.reached,
+        sources.promise,
+        sources.word_of_mouth.slot,
+        sources.word_of_mouth.level,
+        np.array(
+            [
+                w.segment_baseline,
+                w.competitors,
+                w.own_experience,
+                w.advertising,
+                w.word_of_mouth,
+                config.adjustment_rate,
+                config.noise * np.sqrt(12.0),  # a uniform shock with sd `noise`
+            ]
+        ),
+        key,
+    )
+
+
+@njit(cache=True, parallel=True)
+def _expect(
+    expectation,
+    segment,
+    provider,
+    last_experience,
+    baseline,
+    competitors,
+    visited,
+    reached,
+    promise,
+    told_slot,
+    told,
+    params,
+    key,
+):
+    w_base, w_rival, w_own, w_ads, w_told, rate, shock = params
+    n_dims = expectation.shape[1]
+    for i in prange(expectation.shape[0]):
+        ads = 0
+        for f in range(promise.shape[0]):
+            ads += (reached[i] >> np.uint64(f)) & np.uint64(1)
+        row = told_slot[i]
+        weight = w_base + w_rival + w_own * visited[i] + w_ads * (ads > 0) + w_told * (row >= 0)
+        for d in range(n_dims):
+            e = expectation[i, d]
+            if weight > 0.0:
+                target = w_base * baseline[segment[i], d]
+                target += w_rival * competitors[provider[i] + 1, d]
+                if visited[i]:
+                    target += w_own * last_experience[i, d]
+                if ads > 0:
+                    promised = 0.0
+                    for f in range(promise.shape[0]):
+                        if (reached[i] >> np.uint64(f)) & np.uint64(1):
+                            promised += promise[f, d]
+                    target += w_ads * promised / ads
+                if row >= 0:
+                    target += w_told * told[row, d]
+                e += rate * (target / weight - e)
+            e += shock * (uniform(key, i * n_dims + d) - 0.5)
+            expectation[i, d] = min(max(e, 0.0), 10.0)

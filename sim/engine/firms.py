@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from sim.codes import FOCAL, N_DIMS, Dimension
 from sim.config import FirmConfig
+from sim.engine.draws import log_miss, next_success
 from sim.engine.population import Segments
 
 
@@ -95,10 +97,10 @@ class Market:
         """Advertising reach of each firm now (zero for a firm not in the market)."""
         return self.advertising_reach * self.active
 
-    def shares(self, provider: np.ndarray) -> np.ndarray:
-        """Each firm's share of all consumers who have a provider."""
-        counts = np.bincount(provider[provider >= 0], minlength=self.n_firms)
-        return counts / max(counts.sum(), 1)
+    @staticmethod
+    def shares(customers: np.ndarray) -> np.ndarray:
+        """Each firm's share of all consumers who have a provider, from its customers."""
+        return customers / max(customers.sum(), 1)
 
     def best_alternative(self) -> np.ndarray:
         """(firms + 1, 6): per dimension, the best level among *other* firms.
@@ -114,3 +116,43 @@ class Market:
             best = others.max(axis=0) if len(others) else np.full(N_DIMS, -np.inf)
             table[f + 1] = np.where(np.isfinite(best), best, self.offering[f])
         return table
+
+
+@dataclass
+class Exposure:
+    """Whom each firm's advertising reached this week: per consumer, the set of
+    firms as bits (bit f for firm f), and how many each firm reached."""
+
+    reached: np.ndarray  # uint64 per consumer
+    count: np.ndarray  # per firm
+
+    @classmethod
+    def draw(cls, n: int, reach: np.ndarray, key: np.uint64) -> Exposure:
+        """Each firm reaches each consumer with its reach, independently. Drawn
+        as geometric gaps between the consumers reached (a Bernoulli process),
+        so the work is the reach, not the market (sim/engine/draws.py)."""
+        reached = np.zeros(n, dtype=np.uint64)
+        count = np.zeros(len(reach), dtype=np.int64)
+        _reach(reached, np.asarray(reach, dtype=np.float64), key, count)
+        return cls(reached, count)
+
+    def of(self, who: np.ndarray, n_firms: int) -> np.ndarray:
+        """(who, firms) bool: which firms reached each of `who`."""
+        bits = self.reached[who, None] >> np.arange(n_firms, dtype=np.uint64)
+        return (bits & np.uint64(1)).astype(bool)
+
+
+@njit(cache=True)
+def _reach(reached, reach, key, count):
+    n = len(reached)
+    for f in range(len(reach)):
+        if reach[f] <= 0.0:
+            continue
+        bit = np.uint64(1) << np.uint64(f)
+        miss = log_miss(reach[f])
+        counter = f * (n + 1)  # a firm draws at most n + 1 times
+        i = next_success(key, counter, -1, miss)
+        while i < n:
+            reached[i] |= bit
+            count[f] += 1
+            i = next_success(key, counter + count[f], i, miss)

@@ -25,14 +25,13 @@ from sim.codes import (
     NpsGroup,
     Outcome,
 )
-from sim.config import Config
 from sim.engine.acquisition import Acquisitions
+from sim.engine.census import Census
 from sim.engine.churn import Departures
 from sim.engine.complaints import ComplaintHandling
 from sim.engine.economics import COST_ITEMS, Ledger
 from sim.engine.employees import Staff, Turnover
 from sim.engine.experience import Encounters
-from sim.engine.population import Consumers
 from sim.engine.word_of_mouth import Messages
 
 COMPLAINT_COUNTS = (
@@ -104,21 +103,12 @@ COLUMNS = (
 
 
 @dataclass
-class Standing:
-    """The focal firm's customers as a week begins."""
-
-    customers: int
-    nps_group: np.ndarray  # NpsGroup code per consumer
-    loyalty_stage: np.ndarray  # LoyaltyStage code per consumer
-
-
-@dataclass
 class StepEvents:
     """What happened in one week, as the mechanisms returned it."""
 
-    standing: Standing  # the focal firm's customers as the week began
+    standing: Census  # the market as the week began
     encounters: Encounters
-    focal_visit: np.ndarray  # bool per encounter: a visit to the focal firm
+    focal_visit: np.ndarray  # the encounters at the focal firm (indices)
     messages: Messages
     departures: Departures
     acquisitions: Acquisitions
@@ -129,44 +119,41 @@ class StepEvents:
 
 def measure(
     step: int,
-    consumers: Consumers,
+    census: Census,
     staff: Staff,
     events: StepEvents | None,
     cumulative_profit: float,
-    config: Config,
 ) -> dict[str, float]:
-    """The KPI row for this week; `events` is None for the initial state."""
-    provider = consumers.provider
-    focal = provider == FOCAL
-    customers = int(focal.sum())
-    competitor_customers = int(((provider != FOCAL) & (provider != PROSPECT)).sum())
-    nps_group = consumers.nps_group(config.nps)
-    groups = np.bincount(nps_group[focal], minlength=len(NpsGroup))
+    """The KPI row for this week, from the census that closed it; `events` is
+    None for the initial state."""
+    customers = census.focal_customers
+    competitor_customers = int(census.customers.sum()) - customers
+    groups = census.focal_groups
     promoters, detractors = int(groups[NpsGroup.promoter]), int(groups[NpsGroup.detractor])
-    stage = consumers.loyalty_stage(config.loyalty, nps_group)
-    stages = np.bincount(stage[focal], minlength=len(LOYALTY_STAGES))
     row: dict[str, float] = dict.fromkeys(COLUMNS, 0)
     row.update(
         step=step,
         customers=customers,
-        prospects=int((provider == PROSPECT).sum()),
+        prospects=census.prospects,
         competitor_customers=competitor_customers,
         market_share=ratio(customers, customers + competitor_customers),
-        mean_attitude=_mean(consumers.attitude[focal]),
-        mean_loyalty=_mean(consumers.loyalty[focal]),
-        mean_expectation=float(consumers.expectation.mean()),
+        mean_attitude=census.mean_attitude,
+        mean_loyalty=census.mean_loyalty,
+        mean_expectation=census.mean_expectation,
         nps=100.0 * ratio(promoters - detractors, customers),
         promoters=promoters,
         passives=int(groups[NpsGroup.passive]),
         detractors=detractors,
-        at_risk=int((focal & (consumers.attitude < config.competition.at_risk_attitude)).sum()),
+        at_risk=census.at_risk,
         cumulative_profit=cumulative_profit,
         employees=int(staff.filled.sum()),
         vacancies=int((~staff.filled).sum()),
         employee_engagement=_mean(staff.engagement[staff.filled]),
         employee_skill=_mean(staff.skill[staff.filled]),
         employee_workload=_mean(staff.workload[staff.filled]),
-        **{f"loyalty_{s}": int(k) for s, k in zip(LOYALTY_STAGES, stages, strict=True)},
+        **{
+            f"loyalty_{s}": int(k) for s, k in zip(LOYALTY_STAGES, census.focal_stages, strict=True)
+        },
     )
     if events is not None:
         row.update(_flows(events))
@@ -188,7 +175,7 @@ def _flows(events: StepEvents) -> dict[str, float]:
     complaints = len(handling.complained)
     dissatisfied = len(handling.dissatisfied)
     churned = int(left.sum())
-    churn_rate = ratio(churned, events.standing.customers)
+    churn_rate = ratio(churned, events.standing.focal_customers)
     lost = dep.leavers[left]
     by_group = np.bincount(events.standing.nps_group[lost], minlength=len(NpsGroup))
     by_stage = np.bincount(events.standing.loyalty_stage[lost], minlength=len(LOYALTY_STAGES))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 
 from sim.codes import (
     FOCAL,
@@ -18,10 +19,13 @@ from sim.codes import (
     NOT_YET,
     PROSPECT,
     Episode,
-    LoyaltyStage,
-    NpsGroup,
 )
-from sim.config import LoyaltyConfig, NpsConfig, PopulationConfig
+from sim.config import PopulationConfig
+
+STATE = np.float32
+"""Precision of the consumers' continuous state: attitudes, expectations and
+the like move in steps far above its 7 digits (docs/benchmarks.md shows the
+results within noise of float64), and half the bytes halve a step's memory traffic."""
 
 
 @dataclass
@@ -125,20 +129,21 @@ class Consumers:
         tenure = np.where(has_provider, rng.geometric(1 / 156, n), 0).astype(np.int32)
         # loyalty is positive attitude built up over the visits of a tenure (7.2)
         loyalty = np.maximum(attitude, 0.0) * -np.expm1(-tenure / 52.0)
+        expectation = expectation.astype(STATE)
         return cls(
             provider=provider,
             segment=segment,
             tenure=tenure,
             expectation=expectation,
             last_experience=expectation.copy(),
-            satisfaction=np.zeros(n),
-            attitude=attitude,
-            loyalty=loyalty,
-            grievance=np.zeros((n, N_DIMS)),
+            satisfaction=np.zeros(n, dtype=STATE),
+            attitude=attitude.astype(STATE),
+            loyalty=loyalty.astype(STATE),
+            grievance=np.zeros((n, N_DIMS), dtype=STATE),
             last_failure=np.zeros(n, dtype=bool),
             member=np.zeros(n, dtype=bool),
             employee=np.full(n, NO_EMPLOYEE, dtype=np.int32),
-            bond=np.where(provider == FOCAL, rng.uniform(0.2, 1.0, n), 0.0),
+            bond=np.where(provider == FOCAL, rng.uniform(0.2, 1.0, n), 0.0).astype(STATE),
             last_negative=np.full(n, NOT_YET, dtype=np.int32),
             episode_start=np.full(n, NOT_YET, dtype=np.int32),
             episode=np.zeros(n, dtype=np.int8),
@@ -164,43 +169,13 @@ class Consumers:
         self.bond[who] = 0.0
         self.attitude[who] = np.where(self.provider[who] == PROSPECT, 0.0, attitude)
 
-    def likelihood_to_recommend(self, config: NpsConfig) -> np.ndarray:
-        """The 0-10 answer to "how likely are you to recommend your provider?"
-        (Reichheld 2003): baseline + weights x (attitude, loyalty) + personal
-        style, rounded and clipped. Meaningful for consumers with a provider."""
-        score = (
-            config.baseline
-            + config.attitude_weight * self.attitude
-            + config.loyalty_weight * self.loyalty
-            + self.recommend_style
-        )
-        return np.clip(np.rint(score), 0, 10)
+    def age(self) -> None:
+        """Every consumer with a provider is a week longer with them."""
+        _age(self.provider, self.tenure)
 
-    def nps_group(self, config: NpsConfig) -> np.ndarray:
-        """`NpsGroup` code per consumer: 9-10 promoter, 7-8 passive, 0-6 detractor."""
-        answer = self.likelihood_to_recommend(config)
-        return np.where(
-            answer >= 9,
-            NpsGroup.promoter,
-            np.where(answer >= 7, NpsGroup.passive, NpsGroup.detractor),
-        ).astype(np.int8)
 
-    def loyalty_stage(self, config: LoyaltyConfig, nps_group: np.ndarray) -> np.ndarray:
-        """`LoyaltyStage` code per consumer (the employee-loyalty article: 认知、情感、
-        行为、口碑忠诚); word-of-mouth loyalty is deeper behavioural loyalty of a
-        promoter."""
-        stage = (
-            (self.loyalty >= config.cognitive).astype(np.int8)
-            + (self.loyalty >= config.affective)
-            + (
-                (self.loyalty >= config.behavioural)
-                & (self.tenure >= config.behavioural_min_tenure)
-            )
-        )
-        stage += (
-            (stage == LoyaltyStage.behavioural)
-            & (self.loyalty >= config.word_of_mouth)
-            & (nps_group == NpsGroup.promoter)
-        )
-        stage[self.provider == PROSPECT] = LoyaltyStage.none
-        return stage
+@njit(cache=True, parallel=True)
+def _age(provider, tenure):
+    for i in prange(len(provider)):
+        if provider[i] != PROSPECT:
+            tenure[i] += 1

@@ -4,6 +4,10 @@ Promoters and detractors tell network neighbours about their provider after
 an encounter; an unhappy customer reaches 8-10 others (the satisfaction
 article), a happy one far fewer. Messages move listeners' attitudes,
 expectations and choices. The network itself is built in sim/engine/network.py.
+
+Telling is drawn tie by tie, but only the ties that carry a message cost
+work: the gaps between them are geometric (a Bernoulli process), one draw
+per message, counter-based (sim/engine/draws.py).
 """
 
 from __future__ import annotations
@@ -12,10 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit, prange
 
-from sim.codes import PROSPECT, NpsGroup
+from sim.codes import N_DIMS, PROSPECT, NpsGroup
 from sim.config import WordOfMouthConfig
+from sim.engine.draws import log_miss, next_success
 from sim.engine.population import Consumers
+
+PROMOTER, DETRACTOR = int(NpsGroup.promoter), int(NpsGroup.detractor)
 
 
 @dataclass
@@ -40,7 +48,7 @@ def spread(
     nps_group: np.ndarray,
     network: sp.csr_array,
     config: WordOfMouthConfig,
-    rng: np.random.Generator,
+    key: np.uint64,
 ) -> Messages:
     """Customers tell their network neighbours about their provider, each tie
     on its own draw: a customer with a negative experience this week
@@ -52,35 +60,84 @@ def spread(
     a customer tells spreads as far as the ties reach: a network's clusters,
     shortcuts and hubs set how fast. Reads provider and `nps_group`.
     """
-    has_provider = consumers.provider != PROSPECT
-    tie_rate = np.zeros(consumers.n)
-    tie_rate[nps_group == NpsGroup.promoter] = config.promoter_tie_rate
-    tie_rate[nps_group == NpsGroup.detractor] = config.detractor_tie_rate
-    tie_rate[unhappy] = config.unhappy_tie_probability
-    tie_rate[~has_provider] = 0.0
-    speakers = np.flatnonzero(tie_rate > 0)
-    negative = (nps_group[speakers] == NpsGroup.detractor) | np.isin(speakers, unhappy)
-    start, stop = network.indptr[speakers], network.indptr[speakers + 1]
-    degree = stop - start
-    edge = _edge_positions(start, degree)
-    told = rng.random(len(edge)) < np.repeat(tie_rate[speakers], degree)
-    who = np.repeat(np.arange(len(speakers)), degree)[told]
-    is_unhappy = np.zeros(consumers.n, dtype=bool)
+    n = consumers.n
+    is_unhappy = np.zeros(n, dtype=np.bool_)
     is_unhappy[unhappy] = True
+    rates = [config.promoter_tie_rate, config.detractor_tie_rate, config.unhappy_tie_probability]
+    misses = np.array([log_miss(p) for p in rates])
+    told = np.empty(n, dtype=np.int32)
+    _count_ties(consumers.provider, nps_group, is_unhappy, misses, network.indptr, key, told)
+    speakers = np.flatnonzero(told).astype(np.int32)
+    offsets = np.zeros(len(speakers) + 1, dtype=np.int64)
+    np.cumsum(told[speakers], out=offsets[1:])
+    listener = np.empty(offsets[-1], dtype=np.int32)
+    valence = np.empty(offsets[-1], dtype=np.int8)
+    _fill_ties(
+        speakers,
+        offsets,
+        consumers.provider,
+        nps_group,
+        is_unhappy,
+        misses,
+        (network.indptr, network.indices),
+        key,
+        listener,
+    )
+    negative = is_unhappy[speakers] | (nps_group[speakers] == DETRACTOR)
+    counts = np.diff(offsets)
+    valence[:] = np.repeat(np.where(negative, -1, 1).astype(np.int8), counts)
+    speaker = np.repeat(speakers, counts)
     return Messages(
-        speaker=speakers[who],
-        listener=network.indices[edge[told]],
-        about=consumers.provider[speakers[who]],
-        valence=np.where(negative[who], -1, 1).astype(np.int8),
-        unhappy_talkers=int((is_unhappy & has_provider).sum()),
-        unhappy_told=int(is_unhappy[speakers[who]].sum()),
+        speaker=speaker,
+        listener=listener,
+        about=consumers.provider[speaker],
+        valence=valence,
+        unhappy_talkers=int((consumers.provider[unhappy] != PROSPECT).sum()),
+        unhappy_told=int(told[unhappy].sum()),
     )
 
 
-def _edge_positions(start: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """Concatenate the ranges [start_i, start_i + length_i) without a loop."""
-    offsets = np.repeat(start - np.cumsum(length) + length, length)
-    return offsets + np.arange(length.sum())
+@njit(cache=True, inline="always")
+def _log_miss(i, provider, nps_group, is_unhappy, misses) -> float:
+    """ln(1 - p) for consumer i's chance p to tell each neighbour; 0 for none."""
+    if provider[i] == PROSPECT:
+        return 0.0
+    if is_unhappy[i]:
+        return misses[2]
+    if nps_group[i] == PROMOTER:
+        return misses[0]
+    if nps_group[i] == DETRACTOR:
+        return misses[1]
+    return 0.0
+
+
+@njit(cache=True, parallel=True)
+def _count_ties(provider, nps_group, is_unhappy, misses, indptr, key, told):
+    for i in prange(len(provider)):
+        miss = _log_miss(i, provider, nps_group, is_unhappy, misses)
+        count = 0
+        if miss < 0.0:
+            degree = indptr[i + 1] - indptr[i]
+            counter = indptr[i] + i  # a consumer draws at most degree + 1 times
+            position = next_success(key, counter, -1, miss)
+            while position < degree:
+                count += 1
+                position = next_success(key, counter + count, position, miss)
+        told[i] = count
+
+
+@njit(cache=True, parallel=True)
+def _fill_ties(speakers, offsets, provider, nps_group, is_unhappy, misses, network, key, listener):
+    """The same draws as `_count_ties`, now writing who heard."""
+    indptr, indices = network
+    for s in prange(len(speakers)):
+        i = speakers[s]
+        miss = _log_miss(i, provider, nps_group, is_unhappy, misses)
+        counter = indptr[i] + i
+        position = next_success(key, counter, -1, miss)
+        for k in range(offsets[s + 1] - offsets[s]):
+            listener[offsets[s] + k] = indices[indptr[i] + position]
+            position = next_success(key, counter + k + 1, position, miss)
 
 
 def listen(
@@ -95,41 +152,104 @@ def listen(
     provider (it raises the churn hazard) and of praise for another firm (it
     pulls them away).
     """
-    n = consumers.n
-    own = consumers.provider[messages.listener]
-    same = (own == messages.about) & (own != PROSPECT)
-    net = np.bincount(messages.listener[same], weights=messages.valence[same], minlength=n)
-    consumers.attitude += config.attitude_influence * net
-    np.clip(consumers.attitude, -1.0, 1.0, out=consumers.attitude)
-    negative = np.bincount(messages.listener[same & (messages.valence < 0)], minlength=n)
-    rival_praise = (own != messages.about) & (own != PROSPECT) & (messages.valence > 0)
-    praise_elsewhere = np.bincount(messages.listener[rival_praise], minlength=n)
-    return negative, praise_elsewhere
-
-
-def referrals(
-    consumers: Consumers, messages: Messages, n_firms: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(n, firms) counts of the praise (referrals) and of the warnings each
-    prospect heard about each firm."""
-    to_prospect = consumers.provider[messages.listener] == PROSPECT
-    cell = messages.listener * n_firms + messages.about
-    counts = [
-        np.bincount(cell[to_prospect & kind], minlength=consumers.n * n_firms).reshape(
-            consumers.n, n_firms
-        )
-        for kind in (messages.valence > 0, messages.valence < 0)
-    ]
-    return counts[0], counts[1]
-
-
-def heard_experience(consumers: Consumers, messages: Messages) -> tuple[np.ndarray, np.ndarray]:
-    """Listeners, and the mean experience they were told about (an expectation source)."""
-    n = consumers.n
-    heard = np.bincount(messages.listener, minlength=n)
-    listeners = np.flatnonzero(heard)
-    told = np.take(consumers.last_experience, messages.speaker, axis=0)
-    total = np.column_stack(
-        [np.bincount(messages.listener, weights=col, minlength=n)[listeners] for col in told.T]
+    warnings = np.zeros(consumers.n, dtype=np.int32)
+    praise_elsewhere = np.zeros(consumers.n, dtype=np.int32)
+    _listen(
+        messages.listener,
+        messages.about,
+        messages.valence,
+        consumers.provider,
+        consumers.attitude,
+        config.attitude_influence,
+        warnings,
+        praise_elsewhere,
     )
-    return listeners, total / heard[listeners, None]
+    return warnings, praise_elsewhere
+
+
+@njit(cache=True)
+def _listen(listener, about, valence, provider, attitude, influence, warnings, praise_elsewhere):
+    for m in range(len(listener)):
+        i = listener[m]
+        own = provider[i]
+        if own == PROSPECT:
+            continue
+        if own == about[m]:
+            attitude[i] += influence * valence[m]
+            warnings[i] += valence[m] < 0
+        else:
+            praise_elsewhere[i] += valence[m] > 0
+    for m in range(len(listener)):  # the week's net message, then the scale's bounds
+        i = listener[m]
+        attitude[i] = min(max(attitude[i], -1.0), 1.0)
+
+
+@dataclass
+class Heard:
+    """What prospects heard this week: one entry per message to a prospect."""
+
+    listener: np.ndarray
+    about: np.ndarray  # the firm it was about
+    valence: np.ndarray  # +1 a referral, -1 a warning
+
+    def counts(self, prospects: np.ndarray, n_firms: int) -> tuple[np.ndarray, np.ndarray]:
+        """(prospects, firms) counts of the referrals and of the warnings each
+        of `prospects` (sorted) heard about each firm."""
+        slot = np.searchsorted(prospects, self.listener)
+        found = slot < len(prospects)
+        found[found] = prospects[slot[found]] == self.listener[found]
+        cell = slot[found] * n_firms + self.about[found]
+        size = len(prospects) * n_firms
+        positive = self.valence[found] > 0
+        return tuple(
+            np.bincount(cell[kind], minlength=size).reshape(len(prospects), n_firms)
+            for kind in (positive, ~positive)
+        )
+
+
+def referrals(consumers: Consumers, messages: Messages) -> Heard:
+    """The praise (referrals) and warnings that reached prospects."""
+    to_prospect = consumers.provider[messages.listener] == PROSPECT
+    return Heard(
+        messages.listener[to_prospect], messages.about[to_prospect], messages.valence[to_prospect]
+    )
+
+
+@dataclass
+class Told:
+    """The experience each listener was told about this week, on average."""
+
+    slot: np.ndarray  # per consumer: row of `level`, -1 if they heard nothing
+    level: np.ndarray  # (listeners, 6) mean experience told
+
+
+def heard_experience(consumers: Consumers, messages: Messages) -> Told:
+    """Listeners, and the mean experience they were told about (an expectation source)."""
+    slot = np.full(consumers.n, -1, dtype=np.int32)
+    count = _first_seen(messages.listener, slot)
+    level = np.zeros((count, N_DIMS), dtype=np.float32)
+    _tell_levels(messages.listener, messages.speaker, slot, consumers.last_experience, level)
+    return Told(slot, level)
+
+
+@njit(cache=True)
+def _first_seen(listener, slot) -> int:
+    count = 0
+    for m in range(len(listener)):
+        if slot[listener[m]] < 0:
+            slot[listener[m]] = count
+            count += 1
+    return count
+
+
+@njit(cache=True)
+def _tell_levels(listener, speaker, slot, last_experience, level):
+    heard = np.zeros(len(level), dtype=np.int32)
+    for m in range(len(listener)):
+        row = slot[listener[m]]
+        heard[row] += 1
+        for d in range(level.shape[1]):
+            level[row, d] += last_experience[speaker[m], d]
+    for row in range(len(level)):
+        for d in range(level.shape[1]):
+            level[row, d] /= heard[row]

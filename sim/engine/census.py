@@ -1,0 +1,185 @@
+"""The weekly census: each consumer's answer to the recommendation question,
+their NPS group and loyalty stage, and the counts the week's KPIs need, in
+one pass over the market (docs/ODD.md 7.3, 7.8).
+
+It is taken as a week closes; the next week starts from it (who is a
+promoter decides who praises, the groups of the focal firm's customers are
+what its churn by group counts from).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+from sim.codes import FOCAL, PROSPECT, LoyaltyStage, NpsGroup
+from sim.config import LoyaltyConfig, NpsConfig
+from sim.engine.population import Consumers
+
+PROMOTER, PASSIVE = int(NpsGroup.promoter), int(NpsGroup.passive)
+DETRACTOR = int(NpsGroup.detractor)
+BEHAVIOURAL = int(LoyaltyStage.behavioural)
+N_GROUPS, N_STAGES = len(NpsGroup), len(LoyaltyStage)
+
+
+@njit(cache=True, inline="always")
+def recommendation(attitude: float, loyalty: float, style: float, nps: np.ndarray) -> float:
+    """The 0-10 answer to "how likely are you to recommend your provider?"
+    (Reichheld 2003): baseline + weights x (attitude, loyalty) + personal
+    style, rounded and clipped. `nps` is (baseline, attitude and loyalty
+    weights). Meaningful for consumers with a provider."""
+    score = nps[0] + nps[1] * attitude + nps[2] * loyalty + style
+    return min(max(np.rint(score), 0.0), 10.0)
+
+
+@njit(cache=True, inline="always")
+def nps_group(answer: float) -> int:
+    """9-10 promoter, 7-8 passive, 0-6 detractor."""
+    return PROMOTER if answer >= 9.0 else (PASSIVE if answer >= 7.0 else DETRACTOR)
+
+
+@njit(cache=True, inline="always")
+def loyalty_stage(provider: int, loyalty: float, tenure: int, group: int, stages) -> int:
+    """The employee-loyalty article's stages (认知、情感、行为、口碑忠诚), by
+    loyalty against the thresholds in `stages` (cognitive, affective,
+    behavioural, behavioural minimum tenure, word of mouth): behavioural also
+    needs a habit of repeat purchase, word-of-mouth loyalty is deeper
+    behavioural loyalty of a promoter. None for a prospect."""
+    if provider == PROSPECT:
+        return 0
+    stage = (loyalty >= stages[0]) + (loyalty >= stages[1])
+    stage += (loyalty >= stages[2]) and (tenure >= stages[3])
+    if stage == BEHAVIOURAL and loyalty >= stages[4] and group == PROMOTER:
+        stage += 1
+    return stage
+
+
+def _nps_parameters(config: NpsConfig) -> np.ndarray:
+    return np.array([config.baseline, config.attitude_weight, config.loyalty_weight])
+
+
+def _stage_thresholds(config: LoyaltyConfig) -> np.ndarray:
+    return np.array(
+        [
+            config.cognitive,
+            config.affective,
+            config.behavioural,
+            config.behavioural_min_tenure,
+            config.word_of_mouth,
+        ]
+    )
+
+
+def likelihood_to_recommend(
+    attitude: np.ndarray, loyalty: np.ndarray, style: np.ndarray, config: NpsConfig
+) -> np.ndarray:
+    """The 0-10 answers of consumers with these attitudes, loyalty and styles
+    (`recommendation`)."""
+    return _answers(attitude, loyalty, style, _nps_parameters(config))
+
+
+@njit(cache=True)
+def _answers(attitude, loyalty, style, nps):
+    out = np.empty(len(attitude))
+    for i in range(len(out)):
+        out[i] = recommendation(attitude[i], loyalty[i], style[i], nps)
+    return out
+
+
+@dataclass
+class Census:
+    """Where every consumer stands as a week closes, and the counts of it."""
+
+    nps_group: np.ndarray  # NpsGroup code per consumer
+    loyalty_stage: np.ndarray  # LoyaltyStage code per consumer
+    customers: np.ndarray  # per firm
+    prospects: int
+    focal_groups: np.ndarray  # the focal firm's customers by NPS group
+    focal_stages: np.ndarray  # ... and by loyalty stage
+    at_risk: int  # focal customers with attitude below `competition.at_risk_attitude`
+    mean_attitude: float  # of the focal firm's customers
+    mean_loyalty: float  # of the focal firm's customers
+    mean_expectation: float  # over all consumers and dimensions
+
+    @property
+    def focal_customers(self) -> int:
+        return int(self.customers[FOCAL])
+
+
+def take_census(
+    consumers: Consumers, nps: NpsConfig, loyalty: LoyaltyConfig, n_firms: int, at_risk: float
+) -> Census:
+    """One pass over the market: each consumer's NPS group and loyalty stage,
+    and the counts and sums of the focal firm's customers."""
+    c, n = consumers, consumers.n
+    group = np.empty(n, dtype=np.int8)
+    stage = np.empty(n, dtype=np.int8)
+    chunks = 16
+    tally = np.zeros((chunks, n_firms + 1 + N_GROUPS + N_STAGES + 1), dtype=np.int64)
+    sums = np.zeros((chunks, 3))
+    _census(
+        c.provider,
+        c.attitude,
+        c.loyalty,
+        c.tenure,
+        c.recommend_style,
+        c.expectation,
+        _nps_parameters(nps),
+        _stage_thresholds(loyalty),
+        at_risk,
+        group,
+        stage,
+        tally,
+        sums,
+    )
+    tally, sums = tally.sum(axis=0), sums.sum(axis=0)
+    customers = tally[1 : n_firms + 1]
+    focal = max(int(customers[FOCAL]), 1)
+    return Census(
+        nps_group=group,
+        loyalty_stage=stage,
+        customers=customers,
+        prospects=int(tally[0]),
+        focal_groups=tally[n_firms + 1 : n_firms + 1 + N_GROUPS],
+        focal_stages=tally[n_firms + 1 + N_GROUPS : -1],
+        at_risk=int(tally[-1]),
+        mean_attitude=float(sums[0] / focal),
+        mean_loyalty=float(sums[1] / focal),
+        mean_expectation=float(sums[2] / max(c.expectation.size, 1)),
+    )
+
+
+@njit(cache=True, parallel=True)
+def _census(
+    provider,
+    attitude,
+    loyalty,
+    tenure,
+    style,
+    expectation,
+    nps,
+    stages,
+    at_risk,
+    group,
+    stage,
+    tally,
+    sums,
+):
+    n, chunks = len(provider), tally.shape[0]
+    firms_end = tally.shape[1] - N_GROUPS - N_STAGES - 1  # provider + 1 columns
+    for chunk in prange(chunks):
+        for i in range(chunk * n // chunks, (chunk + 1) * n // chunks):
+            g = nps_group(recommendation(attitude[i], loyalty[i], style[i], nps))
+            s = loyalty_stage(provider[i], loyalty[i], tenure[i], g, stages)
+            group[i], stage[i] = g, s
+            tally[chunk, provider[i] + 1] += 1
+            for d in range(expectation.shape[1]):
+                sums[chunk, 2] += expectation[i, d]
+            if provider[i] == FOCAL:
+                tally[chunk, firms_end + g] += 1
+                tally[chunk, firms_end + N_GROUPS + s] += 1
+                tally[chunk, -1] += attitude[i] < at_risk
+                sums[chunk, 0] += attitude[i]
+                sums[chunk, 1] += loyalty[i]
