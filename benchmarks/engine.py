@@ -1,16 +1,30 @@
-"""Engine benchmark: consumer-steps per second and peak memory by population size.
+"""Engine benchmark: how fast a step is, how long setup takes, how much memory.
 
 Every mechanism of the model is on (default config). Each size runs in its
-own process so that peak memory (max RSS) belongs to that size alone. With
-`--baseline PATH` it also times the plain per-agent Mesa baseline
-(shared/bench/plain_mesa_loyalty.py) at 100,000 consumers and prints the ratio.
+own process, so that peak memory (max RSS) belongs to that size alone and the
+compiled kernels are loaded from numba's cache as in any run. Setup is the
+model's construction without the burn-in (`burn_in=0`): the network, the
+consumers, the Mesa agents; the burn-in is so many steps more and is shown
+apart. Prints:
 
-usage: python benchmarks/engine.py [--sizes 10000 100000 1000000] [--baseline PATH]
+- per size: setup, ms a step, consumer-steps a second, peak memory;
+- the whole job at the largest size: setup + `--weeks` weeks, wall time, and
+  the same with the default burn-in;
+- with `--baseline PATH`: the plain per-agent Mesa baseline at 100,000
+  consumers, timed in the same run, and the ratio;
+- with `--profile N`: where a step's time goes at N consumers, by phase of
+  the schedule (docs/ODD.md §3) and by compiled kernel;
+- the start-up of a default run (`python run.py --help`-free: the time to
+  import the model and build its default market).
+
+usage: python benchmarks/engine.py [--sizes 10000 100000 1000000] [--weeks 104]
+                                   [--baseline PATH] [--profile 100000]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import re
 import resource
@@ -20,32 +34,117 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STEPS = {10_000: 52, 100_000: 20, 1_000_000: 52}
+sys.path.insert(0, str(ROOT))
+STEPS = {10_000: 52, 100_000: 52, 1_000_000: 20}
+"""Steps timed per size (after one untimed step, which loads the kernels)."""
 
 
-def measure(n: int, steps: int) -> dict:
-    """Run in this process: build the model, time `steps` steps."""
-    sys.path.insert(0, str(ROOT))
+def _model(n: int, burn_in: int = 0):
     from sim.config import Config
     from sim.model import LoyaltyModel
 
-    config = Config()
+    config = Config(burn_in=burn_in)
     config.population.n = n
     t0 = time.perf_counter()
     model = LoyaltyModel(config)
-    t1 = time.perf_counter()
+    return model, time.perf_counter() - t0
+
+
+def measure(n: int, steps: int) -> dict:
+    """In this process: build the model, time `steps` steps."""
+    model, setup = _model(n)
+    model.step()
+    t0 = time.perf_counter()
     for _ in range(steps):
         model.step()
-    t2 = time.perf_counter()
+    run = time.perf_counter() - t0
     return {
         "consumers": n,
         "steps": steps,
-        "setup_s": round(t1 - t0, 2),
-        "run_s": round(t2 - t1, 2),
-        "ms_per_step": round(1000 * (t2 - t1) / steps, 1),
-        "consumer_steps_per_s": round(n * steps / (t2 - t1)),
+        "setup_s": round(setup, 2),
+        "ms_per_step": round(1000 * run / steps, 1),
+        "consumer_steps_per_s": round(n * steps / run),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     }
+
+
+def whole_job(n: int, weeks: int, burn_in: int) -> dict:
+    """In this process: construction (with `burn_in` weeks) and `weeks` steps, wall time."""
+    t0 = time.perf_counter()
+    model, setup = _model(n, burn_in)
+    model.run_for(weeks)
+    return {
+        "consumers": n,
+        "weeks": weeks,
+        "burn_in": burn_in,
+        "setup_s": round(setup, 1),
+        "wall_s": round(time.perf_counter() - t0, 1),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    }
+
+
+def profile(n: int, steps: int = 20) -> dict:
+    """In this process: ms a step by phase of the schedule and by compiled kernel."""
+    model, _ = _model(n)
+    model.step()
+    phases, kernels = collections.Counter(), collections.Counter()
+    for phase in _phases(model):
+        setattr(model, phase, _timed(getattr(model, phase), phases, phase))
+    for module in _engine_modules():
+        for name, value in vars(module).copy().items():
+            if type(value).__name__ == "CPUDispatcher" and name.startswith("_"):
+                setattr(module, name, _timed(value, kernels, f"{module.__name__}.{name}"))
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    total = 1000 * (time.perf_counter() - t0) / steps
+    per_step = {k: round(1000 * v / steps, 2) for k, v in phases.most_common()}
+    per_kernel = {k: round(1000 * v / steps, 2) for k, v in kernels.most_common()}
+    return {
+        "consumers": n,
+        "ms_per_step": round(total, 1),
+        "phases": per_step,
+        "kernels": per_kernel,
+    }
+
+
+def _phases(model) -> list[str]:
+    import inspect
+
+    source = inspect.getsource(type(model).week) + inspect.getsource(type(model).step)
+    return [name for name in re.findall(r"self\.(\w+)\(", source) if name != "week"]
+
+
+def _engine_modules() -> list:
+    import importlib
+    import pkgutil
+
+    import sim.engine
+
+    return [
+        importlib.import_module(f"sim.engine.{m.name}")
+        for m in pkgutil.iter_modules(sim.engine.__path__)
+    ]
+
+
+def _timed(function, totals: collections.Counter, name: str):
+    def timed(*args, **kwargs):
+        t0 = time.perf_counter()
+        result = function(*args, **kwargs)
+        totals[name] += time.perf_counter() - t0
+        return result
+
+    return timed
+
+
+def startup() -> dict:
+    """In this process: importing the model and building the default market."""
+    t0 = time.perf_counter()
+    from sim.model import LoyaltyModel  # noqa: F401  (the import is what is timed)
+
+    imported = time.perf_counter() - t0
+    _, setup = _model(10_000)
+    return {"import_s": round(imported, 2), "default_market_s": round(setup, 2)}
 
 
 def in_subprocess(args: list[str]) -> str:
@@ -55,37 +154,64 @@ def in_subprocess(args: list[str]) -> str:
     return done.stdout
 
 
+def _child(function: str, *args: int) -> dict:
+    out = in_subprocess([__file__, "--child", function, *map(str, args)])
+    return json.loads(out.splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(STEPS))
+    parser.add_argument("--weeks", type=int, default=104, help="weeks of the whole job")
     parser.add_argument("--baseline", type=Path, help="plain_mesa_loyalty.py to compare with")
-    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--profile", type=int, help="consumers of the profile of a step")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure:
-        print(json.dumps(measure(args.measure, STEPS.get(args.measure, 20))))
+    if args.child:
+        function, *numbers = args.child
+        print(json.dumps(globals()[function](*map(int, numbers))))
         return
 
+    up = _child("startup")
     print(
-        f"{'consumers':>10} {'steps':>5} {'setup s':>8} {'ms/step':>8} "
+        f"start-up: import {up['import_s']} s, default market (10,000 consumers) "
+        f"{up['default_market_s']} s"
+    )
+    print(
+        f"\n{'consumers':>10} {'steps':>5} {'setup s':>8} {'ms/step':>8} "
         f"{'consumer-steps/s':>17} {'peak MB':>8}"
     )
     results = {}
     for n in args.sizes:
-        r = json.loads(in_subprocess([__file__, "--measure", str(n)]))
-        results[n] = r
+        r = results[n] = _child("measure", n, STEPS.get(n, 20))
         print(
             f"{n:>10,} {r['steps']:>5} {r['setup_s']:>8} {r['ms_per_step']:>8} "
             f"{r['consumer_steps_per_s']:>17,} {r['peak_rss_mb']:>8}"
         )
+    largest = max(args.sizes)
+    from sim.config import Config
+
+    for burn_in in (0, Config().burn_in):
+        job = _child("whole_job", largest, args.weeks, burn_in)
+        print(
+            f"\nwhole job: {largest:,} consumers x {args.weeks} weeks, burn-in {burn_in}: "
+            f"{job['wall_s']} s wall (setup {job['setup_s']} s), peak {job['peak_rss_mb']} MB"
+        )
     if args.baseline:
         steps = 5
         out = in_subprocess([str(args.baseline), "100000", str(steps)])
-        run_s = float(re.search(r"run_s=([\d.]+)", out).group(1))
-        base_ms = 1000 * run_s / steps
+        base_ms = 1000 * float(re.search(r"run_s=([\d.]+)", out).group(1)) / steps
         print(f"\nplain Mesa baseline at 100,000: {base_ms:.0f} ms/step")
         if 100_000 in results:
             ours = results[100_000]["ms_per_step"]
             print(f"this engine at 100,000: {ours} ms/step -> {base_ms / ours:.1f}x faster")
+    if args.profile:
+        p = _child("profile", args.profile)
+        print(f"\nwhere a step goes at {p['consumers']:,} consumers ({p['ms_per_step']} ms):")
+        for name, ms in p["phases"].items():
+            print(f"  phase  {name:<24} {ms:7.2f} ms  {100 * ms / p['ms_per_step']:5.1f} %")
+        for name, ms in p["kernels"].items():
+            print(f"  kernel {name:<40} {ms:7.2f} ms")
 
 
 if __name__ == "__main__":

@@ -50,8 +50,8 @@ from sim.engine.employees import (
 from sim.engine.experience import (
     Encounters,
     ExpectationSources,
+    FocalService,
     choose_visitors,
-    expected_experience,
     serve_encounters,
     update_expectations,
 )
@@ -105,7 +105,6 @@ class Visits:
     """This week's encounters, and what the focal firm's staff put into them."""
 
     encounters: Encounters
-    focal: np.ndarray  # bool per encounter: a visit to the focal firm
     at_focal: np.ndarray  # the encounters at the focal firm, in order
     delivery: ServiceDelivery  # per focal visit, in the order of `at_focal`
 
@@ -291,23 +290,20 @@ class LoyaltyModel(mesa.Model):
         experience, usual employee and bond, and the staff table."""
         cfg, c = self.config, self.consumers
         visitors = choose_visitors(c, self.segments, self.key("visits"))
-        provider = c.provider[visitors]
-        expected = expected_experience(offers.levels, c.segment[visitors], provider)
-        failure = self.market.failure_probability[provider]
-        focal = provider == FOCAL
-        at_focal = np.flatnonzero(focal)
+        at_focal = np.flatnonzero(c.provider[visitors] == FOCAL)
         delivery = serve(c, visitors[at_focal], self.staff, cfg.employees, self.streams["service"])
         uplift = np.zeros((len(at_focal), len(Dimension)))
         uplift[:, Dimension.service] = delivery.service
         uplift[:, Dimension.relationship] = delivery.relationship
-        uplift += self.strategy.experience_uplift(self.world, visitors[at_focal])
-        expected[at_focal] += uplift
-        failure[at_focal] = np.minimum(failure[at_focal] * delivery.failure_multiplier, 1.0)
+        strategy_uplift = self.strategy.experience_uplift(self.world, visitors[at_focal])
+        if strategy_uplift is not None:
+            uplift += strategy_uplift
         encounters = serve_encounters(
             c,
             visitors,
-            expected,
-            failure,
+            offers.levels,
+            self.market.failure_probability,
+            FocalService(at_focal, uplift, delivery.failure_multiplier),
             self.segments,
             cfg.experience,
             self.key("encounters"),
@@ -320,7 +316,7 @@ class LoyaltyModel(mesa.Model):
             self.levers.staff,
             cfg.employees,
         )
-        return Visits(encounters, focal, at_focal, delivery)
+        return Visits(encounters, at_focal, delivery)
 
     def hear_dissatisfaction(self, visits: Visits) -> Voice:
         """3. Voice: negative experiences are voiced or kept silent; complaints
@@ -331,7 +327,7 @@ class LoyaltyModel(mesa.Model):
         dissatisfied visitors' last_negative. Exit comes later, in `churn`."""
         cfg, enc = self.config, visits.encounters
         negative = np.flatnonzero(enc.satisfaction < cfg.complaints.negative_experience_threshold)
-        at_focal = visits.focal[negative]
+        at_focal = self.consumers.provider[enc.visitors[negative]] == FOCAL
         focal_cases, rival_cases = (
             self._cases(enc, negative[where], visits_there)
             for where, visits_there in (
@@ -478,13 +474,15 @@ class LoyaltyModel(mesa.Model):
         self, offers: Offers, talk: Talk, departures: Departures, exposure: Exposure
     ) -> Acquisitions:
         """9. Acquisition: prospects (not those who left a firm this week)
-        adopt a firm by advertising or referral; customers won by an ad expect
+        reached by an ad or a referral adopt a firm by one of them; customers won by an ad expect
         part of what it claimed beyond delivery. Writes the new customers'
         provider, fresh relationship and expectation."""
         cfg, c = self.config, self.consumers
-        prospects = c.provider == PROSPECT
-        prospects[departures.leavers] = False  # no same-week return
-        prospects = np.flatnonzero(prospects)
+        courted = exposure.reached != 0  # only a prospect reached by an ad or a referral may join
+        courted[talk.heard.listener[talk.heard.valence > 0]] = True
+        courted &= c.provider == PROSPECT
+        courted[departures.leavers] = False  # no same-week return
+        prospects = np.flatnonzero(courted)
         fit = Market.fit(offers.utility, cfg.churn.choice_sharpness)
         acquisitions = acquire(
             prospects,

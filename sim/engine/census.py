@@ -111,75 +111,42 @@ class Census:
 def take_census(
     consumers: Consumers, nps: NpsConfig, loyalty: LoyaltyConfig, n_firms: int, at_risk: float
 ) -> Census:
-    """One pass over the market: each consumer's NPS group and loyalty stage,
-    and the counts and sums of the focal firm's customers."""
-    c, n = consumers, consumers.n
-    group = np.empty(n, dtype=np.int8)
-    stage = np.empty(n, dtype=np.int8)
-    chunks = 16
-    tally = np.zeros((chunks, n_firms + 1 + N_GROUPS + N_STAGES + 1), dtype=np.int64)
-    sums = np.zeros((chunks, 3))
-    _census(
+    """One pass over the market for each consumer's NPS group and loyalty
+    stage, then the counts and means of the focal firm's customers."""
+    c = consumers
+    group = np.empty(c.n, dtype=np.int8)
+    stage = np.empty(c.n, dtype=np.int8)
+    _classify(
         c.provider,
         c.attitude,
         c.loyalty,
         c.tenure,
         c.recommend_style,
-        c.expectation,
         _nps_parameters(nps),
         _stage_thresholds(loyalty),
-        at_risk,
         group,
         stage,
-        tally,
-        sums,
     )
-    tally, sums = tally.sum(axis=0), sums.sum(axis=0)
-    customers = tally[1 : n_firms + 1]
-    focal = max(int(customers[FOCAL]), 1)
+    by_provider = np.bincount(c.provider + 1, minlength=n_firms + 1)
+    focal = np.flatnonzero(c.provider == FOCAL)
+    attitude = c.attitude[focal]
     return Census(
         nps_group=group,
         loyalty_stage=stage,
-        customers=customers,
-        prospects=int(tally[0]),
-        focal_groups=tally[n_firms + 1 : n_firms + 1 + N_GROUPS],
-        focal_stages=tally[n_firms + 1 + N_GROUPS : -1],
-        at_risk=int(tally[-1]),
-        mean_attitude=float(sums[0] / focal),
-        mean_loyalty=float(sums[1] / focal),
-        mean_expectation=float(sums[2] / max(c.expectation.size, 1)),
+        customers=by_provider[1:],
+        prospects=int(by_provider[0]),
+        focal_groups=np.bincount(group[focal], minlength=N_GROUPS),
+        focal_stages=np.bincount(stage[focal], minlength=N_STAGES),
+        at_risk=int((attitude < at_risk).sum()),
+        mean_attitude=float(attitude.mean(dtype=np.float64)) if len(focal) else 0.0,
+        mean_loyalty=float(c.loyalty[focal].mean(dtype=np.float64)) if len(focal) else 0.0,
+        mean_expectation=float(c.expectation.mean(dtype=np.float64)),
     )
 
 
 @njit(cache=True, parallel=True)
-def _census(
-    provider,
-    attitude,
-    loyalty,
-    tenure,
-    style,
-    expectation,
-    nps,
-    stages,
-    at_risk,
-    group,
-    stage,
-    tally,
-    sums,
-):
-    n, chunks = len(provider), tally.shape[0]
-    firms_end = tally.shape[1] - N_GROUPS - N_STAGES - 1  # provider + 1 columns
-    for chunk in prange(chunks):
-        for i in range(chunk * n // chunks, (chunk + 1) * n // chunks):
-            g = nps_group(recommendation(attitude[i], loyalty[i], style[i], nps))
-            s = loyalty_stage(provider[i], loyalty[i], tenure[i], g, stages)
-            group[i], stage[i] = g, s
-            tally[chunk, provider[i] + 1] += 1
-            for d in range(expectation.shape[1]):
-                sums[chunk, 2] += expectation[i, d]
-            if provider[i] == FOCAL:
-                tally[chunk, firms_end + g] += 1
-                tally[chunk, firms_end + N_GROUPS + s] += 1
-                tally[chunk, -1] += attitude[i] < at_risk
-                sums[chunk, 0] += attitude[i]
-                sums[chunk, 1] += loyalty[i]
+def _classify(provider, attitude, loyalty, tenure, style, nps, stages, group, stage):
+    for i in prange(len(provider)):
+        g = nps_group(recommendation(attitude[i], loyalty[i], style[i], nps))
+        group[i] = g
+        stage[i] = loyalty_stage(provider[i], loyalty[i], tenure[i], g, stages)

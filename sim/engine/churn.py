@@ -84,16 +84,10 @@ def exit_probability(attitude, loyalty, tenure_years, pull, warnings, member, tr
     w_n and w_u are calibrated (13 % annual churn, 45 % of the silent and
     28 % of complainers lost), the other weights are assumptions.
     """
-    z = (
-        w[0]
-        - w[1] * attitude
-        - w[2] * loyalty
-        - w[3] * np.log1p(tenure_years)
-        + w[4] * pull
-        + w[5] * np.log1p(warnings)
-        - w[6] * member
-        + trigger
-    )
+    z = w[0] - w[1] * attitude - w[2] * loyalty - w[3] * np.log1p(tenure_years) + w[4] * pull
+    if warnings:  # most hear none: skip the logarithm
+        z += w[5] * np.log1p(warnings)
+    z += trigger - w[6] * member
     voluntary = 1.0 / (1.0 + np.exp(-z)) if z > -700.0 else 0.0
     return 1.0 - (1.0 - w[7]) * (1.0 - voluntary)
 
@@ -263,7 +257,9 @@ def _exits(
         if p == PROSPECT:
             leaving[i] = False
             continue
-        pull = advantage[segment[i], p] + np.log1p(praise_elsewhere[i]) + offers[i]
+        pull = advantage[segment[i], p] + offers[i]
+        if praise_elsewhere[i]:
+            pull += np.log1p(praise_elsewhere[i])
         h = exit_probability(
             attitude[i],
             loyalty[i],

@@ -39,15 +39,10 @@ class Encounters:
 
 
 @njit(cache=True, inline="always")
-def _delta(experience, expectation, importance, loss_aversion, shortfall) -> float:
-    """The Delta law for one encounter; writes the weighted shortfall per dimension."""
-    satisfaction = 0.0
-    for d in range(experience.shape[0]):
-        gap = experience[d] - expectation[d]
-        weighted = importance[d] * (gap if gap >= 0.0 else loss_aversion * gap)
-        satisfaction += weighted
-        shortfall[d] = -weighted if weighted < 0.0 else 0.0
-    return satisfaction
+def weighted_gap(experience: float, expectation: float, importance: float, loss_aversion: float):
+    """One dimension's term of the Delta law: w * v(x - e)."""
+    gap = experience - expectation
+    return importance * (gap if gap >= 0.0 else loss_aversion * gap)
 
 
 def delta_law(
@@ -64,24 +59,25 @@ def delta_law(
     CX-methods article, 客户体验净值).
     Returns the satisfaction and the weighted shortfall per dimension (>= 0).
     """
-    shortfall = np.empty(np.shape(experience))
-    satisfaction = _delta_rows(
-        np.asarray(experience, float),
-        np.asarray(expectation, float),
-        np.asarray(importance, float),
+    terms = _weighted_gaps(
+        *np.broadcast_arrays(
+            np.asarray(experience, float),
+            np.asarray(expectation, float),
+            np.asarray(importance, float),
+        ),
         loss_aversion,
-        shortfall,
     )
-    return satisfaction, shortfall
+    return terms.sum(axis=-1), np.maximum(-terms, 0.0)
 
 
 @njit(cache=True)
-def _delta_rows(experience, expectation, importance, loss_aversion, shortfall):
-    out = np.empty(experience.shape[0])
+def _weighted_gaps(experience, expectation, importance, loss_aversion):
+    out = np.empty(experience.shape)
     for row in range(experience.shape[0]):
-        out[row] = _delta(
-            experience[row], expectation[row], importance[row], loss_aversion, shortfall[row]
-        )
+        for d in range(experience.shape[1]):
+            out[row, d] = weighted_gap(
+                experience[row, d], expectation[row, d], importance[row, d], loss_aversion
+            )
     return out
 
 
@@ -99,47 +95,58 @@ def _visiting(provider, segment, p_visit, key, out):
         out[i] = provider[i] != PROSPECT and uniform(key, i) < p_visit[segment[i]]
 
 
-def expected_experience(
-    levels: np.ndarray, segment: np.ndarray, provider: np.ndarray
-) -> np.ndarray:
-    """(visits, 6) mean levels from the (segments, firms, 6) table, one fast take."""
-    flat = levels.reshape(-1, N_DIMS)
-    return np.take(flat, segment.astype(np.intp) * levels.shape[1] + provider, axis=0)
+@dataclass
+class FocalService:
+    """What the focal firm's staff and strategies add to its visits this week,
+    per focal visit (in the order of `visits`)."""
+
+    visits: np.ndarray  # encounter rows at the focal firm
+    uplift: np.ndarray  # (focal visits, 6) points added to the firm's levels
+    failure_multiplier: np.ndarray  # factor on the firm's failure probability
 
 
 def serve_encounters(
     consumers: Consumers,
     visitors: np.ndarray,
-    expected: np.ndarray,
+    levels: np.ndarray,
     failure_probability: np.ndarray,
+    focal: FocalService,
     segments: Segments,
     config: ExperienceConfig,
     key: np.uint64,
 ) -> Encounters:
-    """Each visit delivers its expected levels plus noise, and is scored by the Delta law.
+    """Each visit delivers its provider's level for the visitor's segment
+    (`levels`, segments x firms x 6), plus the focal firm's service, plus
+    noise, and is scored by the Delta law.
 
-    A service failure (probability per visit) costs `failure_severity` points
-    on the service dimension (docs/ODD.md 7.2). Net experience then builds
-    attitude, and sustained positive attitude builds loyalty: attitude is an
-    exponential average of tanh(satisfaction / scale), loyalty a slower
-    average of its positive part (satisfaction is not loyalty: the
-    satisfaction article, 顾客满意一文不值; loyalty takes repeated good
-    experience: the employee-loyalty article). Grievance keeps the shortfall
-    per dimension, the raw material of a churn reason. Reads the visitors'
-    expectation and segment; writes their attitude, grievance, loyalty,
-    last_experience, satisfaction and last_failure.
+    A service failure (probability per visit and firm) costs
+    `failure_severity` points on the service dimension (docs/ODD.md 7.2). Net
+    experience then builds attitude, and sustained positive attitude builds
+    loyalty: attitude is an exponential average of tanh(satisfaction /
+    scale), loyalty a slower average of its positive part (satisfaction is
+    not loyalty: the satisfaction article, 顾客满意一文不值; loyalty takes
+    repeated good experience: the employee-loyalty article). Grievance keeps
+    the shortfall per dimension, the raw material of a churn reason. Reads
+    the visitors' provider, segment and expectation; writes their attitude,
+    grievance, loyalty, last_experience, satisfaction and last_failure.
     """
-    experience = np.empty((len(visitors), N_DIMS), dtype=np.float32)
-    shortfall = np.empty((len(visitors), N_DIMS))
-    satisfaction = np.empty(len(visitors))
-    failure = np.empty(len(visitors), dtype=np.bool_)
+    n_visits = len(visitors)
+    experience = np.empty((n_visits, N_DIMS), dtype=np.float32)
+    satisfaction = np.empty(n_visits)
+    failure = np.empty(n_visits, dtype=np.bool_)
+    focal_row = np.full(n_visits, -1, dtype=np.int32)
+    focal_row[focal.visits] = np.arange(len(focal.visits), dtype=np.int32)
     c = consumers
     _encounter(
         visitors,
-        np.ascontiguousarray(expected),
-        failure_probability,
-        segments.importance,
+        c.provider,
         c.segment,
+        levels,
+        failure_probability,
+        focal_row,
+        np.ascontiguousarray(focal.uplift, dtype=np.float64),
+        np.asarray(focal.failure_multiplier, dtype=np.float64),
+        segments.importance,
         np.array(
             [
                 config.noise,
@@ -152,7 +159,6 @@ def serve_encounters(
         ),
         key,
         experience,
-        shortfall,
         satisfaction,
         failure,
         c.expectation,
@@ -173,14 +179,17 @@ FAILURE_KEY = np.uint64(0x5DEECE66D)
 @njit(cache=True, parallel=True)
 def _encounter(
     visitors,
-    expected,
-    p_fail,
-    importance,
+    provider,
     segment,
+    levels,
+    p_fail,
+    focal_row,
+    uplift,
+    failure_multiplier,
+    importance,
     params,
     key,
     experience,
-    shortfall,
     satisfaction,
     failure,
     expectation,
@@ -196,24 +205,31 @@ def _encounter(
     failure_key = key ^ FAILURE_KEY
     for v in prange(len(visitors)):
         i = visitors[v]
-        failed = uniform(failure_key, i) < p_fail[v]
+        p, s, row = provider[i], segment[i], focal_row[v]
+        chance = p_fail[p] if row < 0 else min(p_fail[p] * failure_multiplier[row], 1.0)
+        failed = uniform(failure_key, i) < chance
+        total = 0.0
         for d in range(N_DIMS):
-            x = expected[v, d] + noise * normal(key, i * N_DIMS + d)
+            x = levels[s, p, d] + noise * normal(key, i * N_DIMS + d)
+            if row >= 0:
+                x += uplift[row, d]
             if failed and d == SERVICE:
                 x -= severity
-            experience[v, d] = min(max(x, 0.0), 10.0)
-        s = _delta(
-            experience[v], expectation[i], importance[segment[i]], loss_aversion, shortfall[v]
-        )
-        a = attitude[i] + learn * (np.tanh(s / scale) - attitude[i])
+            x = min(max(x, 0.0), 10.0)
+            experience[v, d] = x
+            last_experience[i, d] = x
+            total += weighted_gap(x, expectation[i, d], importance[s, d], loss_aversion)
+        a = attitude[i] + learn * (np.tanh(total / scale) - attitude[i])
         attitude[i] = a
-        for d in range(expected.shape[1]):
-            grievance[i, d] += learn * (shortfall[v, d] - grievance[i, d])
-            last_experience[i, d] = experience[v, d]
+        for d in range(N_DIMS):
+            term = weighted_gap(
+                experience[v, d], expectation[i, d], importance[s, d], loss_aversion
+            )
+            grievance[i, d] += learn * (max(-term, 0.0) - grievance[i, d])
         loyalty[i] += loyal * (max(a, 0.0) - loyalty[i])
-        satisfaction[v] = s
+        satisfaction[v] = total
         failure[v] = failed
-        last_satisfaction[i] = s
+        last_satisfaction[i] = total
         last_failure[i] = failed
 
 
@@ -247,13 +263,17 @@ def update_expectations(
     consumer's expectation.
     """
     w = config.weights
+    # the two anchors everyone has, blended once per (segment, provider)
+    anchor = (
+        w.segment_baseline * sources.baseline[:, None, :]
+        + w.competitors * sources.competitors[None, :, :]
+    )
     _expect(
         consumers.expectation,
         consumers.segment,
         consumers.provider,
         consumers.last_experience,
-        sources.baseline,
-        sources.competitors,
+        anchor,
         sources.visited,
         sources.advertising.reached,
         sources.promise,
@@ -261,8 +281,7 @@ def update_expectations(
         sources.word_of_mouth.level,
         np.array(
             [
-                w.segment_baseline,
-                w.competitors,
+                w.segment_baseline + w.competitors,
                 w.own_experience,
                 w.advertising,
                 w.word_of_mouth,
@@ -280,8 +299,7 @@ def _expect(
     segment,
     provider,
     last_experience,
-    baseline,
-    competitors,
+    anchor,
     visited,
     reached,
     promise,
@@ -290,29 +308,30 @@ def _expect(
     params,
     key,
 ):
-    w_base, w_rival, w_own, w_ads, w_told, rate, shock = params
-    n_dims = expectation.shape[1]
+    w_anchor, w_own, w_ads, w_told, rate, shock = params
+    n_firms = promise.shape[0]
     for i in prange(expectation.shape[0]):
+        bits, row, own = reached[i], told_slot[i], visited[i]
         ads = 0
-        for f in range(promise.shape[0]):
-            ads += (reached[i] >> np.uint64(f)) & np.uint64(1)
-        row = told_slot[i]
-        weight = w_base + w_rival + w_own * visited[i] + w_ads * (ads > 0) + w_told * (row >= 0)
-        for d in range(n_dims):
+        if bits:
+            for f in range(n_firms):
+                ads += (bits >> np.uint64(f)) & np.uint64(1)
+        weight = w_anchor + w_own * own + w_ads * (ads > 0) + w_told * (row >= 0)
+        pull = rate / weight if weight > 0.0 else 0.0  # no source: no pull
+        blended = anchor[segment[i], provider[i] + 1]
+        for d in range(N_DIMS):
+            target = blended[d]
+            if own:
+                target += w_own * last_experience[i, d]
+            if bits:
+                promised = 0.0
+                for f in range(n_firms):
+                    if (bits >> np.uint64(f)) & np.uint64(1):
+                        promised += promise[f, d]
+                target += w_ads * promised / ads
+            if row >= 0:
+                target += w_told * told[row, d]
             e = expectation[i, d]
-            if weight > 0.0:
-                target = w_base * baseline[segment[i], d]
-                target += w_rival * competitors[provider[i] + 1, d]
-                if visited[i]:
-                    target += w_own * last_experience[i, d]
-                if ads > 0:
-                    promised = 0.0
-                    for f in range(promise.shape[0]):
-                        if (reached[i] >> np.uint64(f)) & np.uint64(1):
-                            promised += promise[f, d]
-                    target += w_ads * promised / ads
-                if row >= 0:
-                    target += w_told * told[row, d]
-                e += rate * (target / weight - e)
-            e += shock * (uniform(key, i * n_dims + d) - 0.5)
+            e += pull * target - (rate if weight > 0.0 else 0.0) * e
+            e += shock * (uniform(key, i * N_DIMS + d) - 0.5)
             expectation[i, d] = min(max(e, 0.0), 10.0)

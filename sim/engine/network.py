@@ -133,6 +133,8 @@ def random_edges(n: int, m: int, rng: np.random.Generator) -> np.ndarray:
 def csr_from_edges(edges: np.ndarray, n: int) -> sp.csr_array:
     """Symmetric 0/1 adjacency of undirected `edges` (pairs of node ids)."""
     indptr, indices = _csr(edges.astype(np.int64), n)
+    if len(indices) < 2**31:  # scipy keeps one index type for both: the smaller halves the bytes
+        indptr = indptr.astype(np.int32)
     data = np.ones(len(indices), dtype=np.int8)
     return sp.csr_array((data, indices, indptr), shape=(n, n))
 

@@ -20,7 +20,7 @@ from numba import njit, prange
 
 from sim.codes import N_DIMS, PROSPECT, NpsGroup
 from sim.config import WordOfMouthConfig
-from sim.engine.draws import log_miss, next_success
+from sim.engine.draws import log_miss, next_success, uniform
 from sim.engine.population import Consumers
 
 PROMOTER, DETRACTOR = int(NpsGroup.promoter), int(NpsGroup.detractor)
@@ -98,31 +98,42 @@ def spread(
 
 
 @njit(cache=True, inline="always")
-def _log_miss(i, provider, nps_group, is_unhappy, misses) -> float:
-    """ln(1 - p) for consumer i's chance p to tell each neighbour; 0 for none."""
+def _speaker(i, provider, nps_group, is_unhappy) -> int:
+    """Which tie probability consumer i tells with: 0 a promoter's, 1 a
+    detractor's, 2 an unhappy customer's; -1 none."""
     if provider[i] == PROSPECT:
-        return 0.0
+        return -1
     if is_unhappy[i]:
-        return misses[2]
+        return 2
     if nps_group[i] == PROMOTER:
-        return misses[0]
+        return 0
     if nps_group[i] == DETRACTOR:
-        return misses[1]
-    return 0.0
+        return 1
+    return -1
+
+
+SHORT_ROWS = 64
+"""Degrees up to which (1 - p)^degree is tabled."""
 
 
 @njit(cache=True, parallel=True)
 def _count_ties(provider, nps_group, is_unhappy, misses, indptr, key, told):
+    silence = np.exp(np.outer(misses, np.arange(SHORT_ROWS + 1)))  # (1 - p)^degree
     for i in prange(len(provider)):
-        miss = _log_miss(i, provider, nps_group, is_unhappy, misses)
+        kind = _speaker(i, provider, nps_group, is_unhappy)
         count = 0
-        if miss < 0.0:
-            degree = indptr[i + 1] - indptr[i]
-            counter = indptr[i] + i  # a consumer draws at most degree + 1 times
-            position = next_success(key, counter, -1, miss)
-            while position < degree:
-                count += 1
-                position = next_success(key, counter + count, position, miss)
+        degree = indptr[i + 1] - indptr[i]
+        counter = indptr[i] + i  # a consumer draws at most degree + 1 times
+        if kind >= 0:
+            miss = misses[kind]
+            none = silence[kind, degree] if degree <= SHORT_ROWS else np.exp(miss * degree)
+            # most tell no one: the first gap reaches past the last tie when
+            # 1 - u <= (1 - p)^degree, which needs no logarithm
+            if 1.0 - uniform(key, counter) > none:
+                position = next_success(key, counter, -1, miss)
+                while position < degree:
+                    count += 1
+                    position = next_success(key, counter + count, position, miss)
         told[i] = count
 
 
@@ -132,7 +143,7 @@ def _fill_ties(speakers, offsets, provider, nps_group, is_unhappy, misses, netwo
     indptr, indices = network
     for s in prange(len(speakers)):
         i = speakers[s]
-        miss = _log_miss(i, provider, nps_group, is_unhappy, misses)
+        miss = misses[_speaker(i, provider, nps_group, is_unhappy)]
         counter = indptr[i] + i
         position = next_success(key, counter, -1, miss)
         for k in range(offsets[s + 1] - offsets[s]):

@@ -1,0 +1,94 @@
+"""The compiled engine (docs/benchmarks.md): its results are those of the
+engine before it in distribution, they do not depend on how many threads its
+kernels run on, and its counter-based draws are what they claim to be."""
+
+import json
+
+import numba
+import numpy as np
+import pandas as pd
+import pytest
+from numba import njit
+from scipy import stats
+
+from sim.config import Config
+from sim.engine.draws import normal, normal_quantile, uniform
+from sim.model import LoyaltyModel
+from sim.runs.simulation import replicate
+from tests.helpers import ROOT, run_model, small_config
+
+REFERENCE = json.loads((ROOT / "tests" / "data" / "engine_reference.json").read_text())
+"""Key KPIs of the numpy engine that came before the compiled one (the commit
+before "Engine: compiled kernels"), seeds 0-11 of the config below."""
+
+
+def _kpi(summary: dict, name: str) -> float:
+    for part in ("rates", "final", "totals"):
+        if name in summary.get(part, {}):
+            return summary[part][name]
+    raise KeyError(name)
+
+
+@pytest.fixture(scope="module")
+def new_engine() -> list[dict]:
+    settings = REFERENCE["config"]
+    config = Config(seed=0, steps=settings["steps"], burn_in=settings["burn_in"])
+    config.population.n = settings["population.n"]
+    return replicate(config, 12)
+
+
+@pytest.mark.parametrize("kpi", sorted(REFERENCE["kpis"]))
+def test_key_kpis_match_the_previous_engine_in_distribution(new_engine, kpi):
+    """Welch's t-test over twelve seeds each, at the 0.1 % level for each KPI:
+    a real shift of the model's dynamics fails it, the noise of seeds does not."""
+    old = REFERENCE["kpis"][kpi]
+    new = [_kpi(summary, kpi) for summary in new_engine]
+    assert stats.ttest_ind(old, new, equal_var=False).pvalue > 0.001
+    assert stats.ks_2samp(old, new).pvalue > 0.001
+
+
+def test_results_do_not_depend_on_the_number_of_threads():
+    config = small_config(n=2000, steps=20)
+    default = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = LoyaltyModel(config).run_for(config.steps)
+    finally:
+        numba.set_num_threads(default)
+    every = LoyaltyModel(config).run_for(config.steps)
+    pd.testing.assert_frame_equal(one, every)
+
+
+def test_the_same_seed_gives_the_same_run_and_another_seed_another():
+    config = small_config(n=1000, steps=10)
+    first, again = run_model(config), run_model(config)
+    assert np.array_equal(first.consumers.expectation, again.consumers.expectation)
+    config.seed += 1
+    assert not np.array_equal(first.consumers.expectation, run_model(config).consumers.expectation)
+
+
+@njit
+def _draw(kind: int, key: np.uint64, count: int) -> np.ndarray:
+    out = np.empty(count)
+    for i in range(count):
+        out[i] = uniform(key, i) if kind == 0 else normal(key, i)
+    return out
+
+
+def test_counter_based_draws_are_uniform_and_normal():
+    key = np.uint64(0xC0FFEE)
+    u = _draw(0, key, 200_000)
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert stats.kstest(u, "uniform").pvalue > 0.001
+    z = _draw(1, key, 200_000)
+    assert stats.kstest(z, "norm").pvalue > 0.001
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01  # neighbouring counters independent
+    assert not np.array_equal(u, _draw(0, key + np.uint64(1), 200_000))
+
+
+def test_the_normal_quantile_is_accurate_into_the_tails():
+    p = np.concatenate([np.logspace(-15, -1, 60), np.linspace(0.02, 0.98, 97)])
+    ours = np.array([normal_quantile(x) for x in p])
+    assert np.allclose(ours, stats.norm.ppf(p), rtol=1e-8, atol=1e-8)
+    upper = p[p > 1e-9]  # 1 - p holds p to about 1e-16 absolute: the mirror to about 1e-7
+    assert np.allclose([normal_quantile(1 - x) for x in upper], -stats.norm.ppf(upper), rtol=1e-6)
