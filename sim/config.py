@@ -773,9 +773,12 @@ class CalibrationRun(Config):
 def register_configs() -> None:
     """Make the schema known to Hydra: `configs/config.yaml` extends `base_config`,
     `configs/calibrate.yaml` extends `calibrate_config`; `${free_parameter_values:}`
-    gives the free parameters' values in force."""
-    ConfigStore.instance().store(name="base_config", node=Config)
-    ConfigStore.instance().store(name="calibrate_config", node=CalibrationRun)
+    gives the free parameters' values in force. Once per process: storing a
+    schema this size takes a noticeable part of a second."""
+    store = ConfigStore.instance()
+    if "base_config.yaml" not in store.repo:
+        store.store(name="base_config", node=Config)
+        store.store(name="calibrate_config", node=CalibrationRun)
     if not OmegaConf.has_resolver("free_parameter_values"):  # CMA-ES starts from them
         OmegaConf.register_new_resolver("free_parameter_values", _free_parameter_values)
 

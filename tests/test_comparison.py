@@ -177,13 +177,15 @@ def test_a_sweep_writes_the_comparison(tmp_path):
 
 def test_an_interrupted_sweep_resumes_without_redoing_finished_jobs(tmp_path):
     sweep_dir = tmp_path / "sweep"
-    long = ["seed=0,1", "steps=2500"]
+    long = ["seed=0,1", "steps=3000"]
     proc = _sweep(sweep_dir, *long, cwd=tmp_path)
-    first = sweep_dir / "population.n=800,seed=0,steps=2500,strategy=baseline"
+    first = sweep_dir / "population.n=800,seed=0,steps=3000,strategy=baseline"
     deadline = time.time() + 120
     while not (first / "summary.json").exists() and time.time() < deadline:
         time.sleep(0.1)
-    time.sleep(0.3)
+    while len(list(sweep_dir.glob("*/.hydra/config.yaml"))) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # the second job is under way: its burn-in done, its weeks running
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=120)
     assert proc.returncode != 0

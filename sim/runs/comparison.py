@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
+from scipy.special import stdtrit
 
 from sim.runs.summary import KPIS
 
@@ -37,7 +37,10 @@ def mean_interval(values: np.ndarray | pd.Series) -> tuple[float, float, float]:
     mean = float(values.mean())
     if len(values) < 2:
         return mean, np.nan, np.nan
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, len(values) - 1) * stats.sem(values)
+    # Student's t quantile (scipy.stats.t.ppf without importing scipy.stats: start-up)
+    half = (
+        stdtrit(len(values) - 1, 0.5 + CONFIDENCE / 2) * values.std(ddof=1) / np.sqrt(len(values))
+    )
     return mean, float(mean - half), float(mean + half)
 
 

@@ -20,7 +20,6 @@ from tqdm import tqdm
 
 from sim.config import Config
 from sim.model import LoyaltyModel
-from sim.runs.reporting import write_plots, write_tables
 from sim.runs.summary import evaluate, summarise
 
 
@@ -111,6 +110,8 @@ def simulate(config: Config, out_dir: Path) -> dict:
             "evaluation": evaluate(timeseries, config),
             "wall_seconds": round(time.perf_counter() - started, 3),
         }
+        from sim.runs.reporting import write_plots, write_tables  # matplotlib: after the run
+
         write_tables(timeseries, summary, model, out_dir)
     if config.output.plots:
         write_plots(timeseries, model, out_dir)

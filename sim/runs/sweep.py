@@ -23,7 +23,6 @@ from omegaconf import DictConfig
 
 from sim.runs.cli import sweep_choices
 from sim.runs.comparison import collect_runs, compare
-from sim.runs.reporting import write_comparison
 
 SWEEP_FILE = "sweep.json"
 
@@ -41,6 +40,8 @@ def report(sweep_dir: Path, command_line: str) -> list[Path]:
     if table.empty:
         print(f"sweep: no finished jobs to compare in {sweep_dir}", file=sys.stderr)
         return []
+    from sim.runs.reporting import write_comparison  # matplotlib: not at every run's start-up
+
     written = write_comparison(table, sweep_dir, command_line)
     print(ranking(table))
     print(f"comparison: {', '.join(str(p) for p in written)}", flush=True)
