@@ -14,7 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, register_configs
 from sim.runs.cli import fail, preflight
-from sim.runs.simulation import finished, simulate
+from sim.runs.simulation import finished, share_cores, simulate
 
 register_configs()
 
@@ -28,6 +28,7 @@ def main(cfg: DictConfig) -> None:
     try:
         if sweeping:
             config.output.progress = False  # one line per job instead (sim/sweep.py)
+            share_cores(HydraConfig.get().launcher._target_)
         summary = previous or simulate(config, out_dir)
     except ConfigError as err:
         fail(str(err))

@@ -12,7 +12,12 @@ how it holds on seeds it was not fitted on.
    fitted statistics, churn by NPS group and by loyalty stage, and how NPS and
    churn answer one point more of offering on each dimension.
 
-usage: python -m experiments.calibration [--trials 150] [--seeds 3] [--check-seeds 5]
+With `--check-only`, step 1 reuses the calibration already in
+experiments/results/calibration/sweep (as after adopting its calibrated.yaml
+as the defaults: CMA-ES would start from it and search anew).
+
+usage: python -m experiments.calibration [--trials 150] [--seeds 3] [--check-seeds 10]
+                                         [--check-only]
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from experiments.common import ROOT, Report, options
 from sim.codes import DIMENSIONS, LOYALTY_STAGES, NPS_GROUPS
@@ -38,8 +44,8 @@ FIRST_CHECK_SEED = 100
 OUTPUTS = ("fit.csv", "fit.png", "validation.csv", "trials.csv", "calibrated.yaml")
 
 
-def calibrate(trials: int, seeds: int) -> tuple[str, list[str]]:
-    """Run (or resume) the calibration; returns its command and arguments."""
+def calibrate(trials: int, seeds: int, run: bool = True) -> str:
+    """Run (or resume) the calibration, unless `run` is false; returns its command."""
     args = [
         "targets=seeds",
         "hydra/sweeper/sampler=cmaes_from_calibration",
@@ -47,8 +53,9 @@ def calibrate(trials: int, seeds: int) -> tuple[str, list[str]]:
         f"seeds={seeds}",
         f"hydra.sweep.dir={ROOT / 'experiments/results' / NAME / 'sweep'}",
     ]
-    subprocess.run([sys.executable, "-m", "sim.calibrate", *args], cwd=ROOT, check=True)
-    return "python -m sim.calibrate " + " ".join(args[:-1]), args
+    if run:
+        subprocess.run([sys.executable, "-m", "sim.calibrate", *args], cwd=ROOT, check=True)
+    return "python -m sim.calibrate " + " ".join(args[:-1])
 
 
 def _table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -64,8 +71,8 @@ def _interval(values: list[float], scale: float = 100.0, fmt: str = "{:.1f}") ->
 
 
 def main() -> None:
-    args = options(__doc__, seeds=3, n=10_000, trials=150, check_seeds=5)
-    command, _ = calibrate(args.trials, args.seeds)
+    args = options(__doc__, seeds=3, n=10_000, trials=150, check_seeds=10, check_only=False)
+    command = calibrate(args.trials, args.seeds, run=not args.check_only)
     report = Report(NAME, "Calibration to the source texts' statistics", args)
     for name in OUTPUTS:
         shutil.copy(report.dir / "sweep" / name, report.dir / name)
@@ -80,7 +87,15 @@ def main() -> None:
     report.table(_table(pd.read_csv(report.dir / "fit.csv")))
     report.figure_file("fit.png", "each target's band and the fitted model")
 
+    calibrated = _flat(yaml.safe_load((report.dir / "calibrated.yaml").read_text()))
     config = compose_config([f"population.n={args.n}", f"seed={FIRST_CHECK_SEED}"])
+    differ = [k for k, v in calibrated.items() if _value(config, k) != v]
+    report.text(
+        "The shipped defaults are this calibrated.yaml."
+        if not differ
+        else f"**The shipped defaults differ from this calibrated.yaml in {', '.join(differ)}**: "
+        "what follows checks the defaults."
+    )
     summaries = replicate(config, args.check_seeds)
     rates = [s["rates"] for s in summaries]
     targets = compose_config([], "calibrate").targets
@@ -116,6 +131,23 @@ def main() -> None:
     )
     report.table(_one_point_more(config, args.check_seeds, summaries))
     report.write()
+
+
+def _flat(tree: dict, prefix: str = "") -> dict[str, float]:
+    """{"a": {"b": 1}} -> {"a.b": 1}."""
+    flat = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[prefix + key] = value
+    return flat
+
+
+def _value(config: Config, key: str) -> float:
+    for part in key.split("."):
+        config = getattr(config, part)
+    return config
 
 
 def _one_point_more(config: Config, seeds: int, base: list[dict]) -> pd.DataFrame:

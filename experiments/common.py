@@ -28,10 +28,13 @@ def options(doc: str, seeds: int, n: int, **more: Any) -> argparse.Namespace:
     The first line of the module's docstring is the help text."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     for name, default in {"seeds": seeds, "n": n, **more}.items():
-        if isinstance(default, list):
-            parser.add_argument(f"--{name}", type=type(default[0]), nargs="+", default=default)
+        flag = "--" + name.replace("_", "-")  # check_seeds: --check-seeds
+        if isinstance(default, bool):
+            parser.add_argument(flag, action="store_true", default=default)
+        elif isinstance(default, list):
+            parser.add_argument(flag, type=type(default[0]), nargs="+", default=default)
         else:
-            parser.add_argument(f"--{name}", type=type(default), default=default)
+            parser.add_argument(flag, type=type(default), default=default)
     return parser.parse_args()
 
 
@@ -44,8 +47,14 @@ def experiment_command(name: str, args: argparse.Namespace) -> str:
     """The command that ran experiment `name` with these options."""
     flags = []
     for key, value in vars(args).items():
+        if isinstance(value, bool):
+            flags += ["--" + key.replace("_", "-")] if value else []
+            continue
         values = value if isinstance(value, list) else [value]
-        flags += [f"--{key}", *(f"{v:g}" if isinstance(v, float) else str(v) for v in values)]
+        flags += [
+            "--" + key.replace("_", "-"),
+            *(f"{v:g}" if isinstance(v, float) else str(v) for v in values),
+        ]
     return shlex.join(["python", "-m", f"experiments.{name}", *flags])
 
 

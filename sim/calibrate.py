@@ -20,6 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import ConfigError, register_configs
 from sim.runs.calibration import check_targets, evaluate, progress
 from sim.runs.cli import compose_config, fail, preflight
+from sim.runs.simulation import share_cores
 
 register_configs()
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -30,6 +31,7 @@ warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning
 def main(cfg: DictConfig) -> float:
     run = OmegaConf.to_object(cfg)
     job_dir = Path(HydraConfig.get().runtime.output_dir)
+    share_cores(HydraConfig.get().launcher._target_)
     trial = evaluate(run, job_dir)
     progress(job_dir, trial, run.trials)
     return trial["distance"]

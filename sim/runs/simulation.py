@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import numba
 from tqdm import tqdm
 
 from sim.config import Config
@@ -49,6 +50,14 @@ def finished(config: Config, out_dir: Path) -> dict | None:
         and (out_dir / f"timeseries.{config.output.tables}").exists()
     )
     return summary if done else None
+
+
+def share_cores(launcher: str) -> None:
+    """In a job of a sweep whose launcher runs jobs side by side (joblib, Ray,
+    SLURM: `launcher` is its `_target_`), the compiled loops run on one thread:
+    the jobs share the cores instead of oversubscribing them."""
+    if not launcher.endswith("BasicLauncher"):
+        numba.set_num_threads(1)
 
 
 def summarise_run(config: Config) -> dict:
