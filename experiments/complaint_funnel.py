@@ -54,6 +54,7 @@ def main() -> None:
     for variant, overrides in VARIANTS.items():
         config = compose_config([f"population.n={args.n}", *overrides])
         runs[variant] = replicate(config, args.seeds)
+    years = config.steps / config.economics.steps_per_year
 
     report = Report(NAME, "The cost of negative experiences (the CX-methods article)", args)
     article = closed_form_funnel(REVENUE, ARTICLE_FUNNEL)
@@ -84,7 +85,7 @@ def main() -> None:
     )
     cost_rows, chart = [], {}
     for variant, summaries in runs.items():
-        valued = [_valued(s) for s in summaries]
+        valued = [_valued(s, years) for s in summaries]
         closed = [closed_form_funnel(REVENUE, v["funnel"]) for v in valued]
         chart[variant] = [v["silent_loss"] for v in valued], [v["complainer_loss"] for v in valued]
         cost_rows.append(
@@ -106,18 +107,33 @@ def main() -> None:
         )
     report.table(pd.DataFrame(cost_rows))
     report.figure(_chart(chart, article), "funnel.png", "lost revenue by variant")
+    default = [_valued(s, years) for s in runs["the default market"]]
+    simulated = np.mean([v["silent_loss"] + v["complainer_loss"] for v in default])
+    closed = np.mean([sum(closed_form_funnel(REVENUE, v["funnel"]).values()) for v in default])
+    total = {
+        variant: np.mean(
+            [
+                sum(_valued(s, years)[k] for k in ("silent_loss", "complainer_loss"))
+                for s in summaries
+            ]
+        )
+        for variant, summaries in runs.items()
+    }
     report.text(
-        "The simulated losses are larger than the closed form's on the same shares: the "
-        "closed form counts each customer's first negative experience of a year once, "
-        "while in the model a second one within the year can tip a customer who stayed "
-        "after the first."
+        f"On the default market the simulated losses are {simulated / closed:.3f} times the "
+        "closed form's on the same shares. They agree by construction: the closed form is "
+        "the same count, per customer-year, of the episodes the model produced. What the "
+        "model adds is that the shares come out of its mechanisms (voice, recovery, the "
+        "churn hazard) and move with the levers. All losses together, a year: "
+        + "; ".join(f"{variant} USD {value:,.0f}" for variant, value in total.items())
+        + "."
     )
     report.write()
 
 
-def _valued(summary: dict) -> dict:
+def _valued(summary: dict, years: float) -> dict:
+    """What the losses of a run of `years` cost, scaled to the article's firm."""
     totals, rates = summary["totals"], summary["rates"]
-    years = summary["steps_completed"] / 52
     customers = summary["final"]["customers"]  # close to the mean: the market is settled
     per_customer_share = 1.0 / max(customers, 1)
     return {

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from experiments.common import Report, budget, job_values, options, sweep
+from sim.config import Config
 from sim.runs.comparison import mean_interval
 
 NAME = "retention_economics"
@@ -61,6 +62,8 @@ def main() -> None:
     points = np.concatenate([r["retention change (points)"] for r in rows])
     change = np.concatenate([r["profit change (%)"] for r in rows])
     fit = stats.linregress(points, change)
+    economics = Config().economics
+    margin = float((wide.profit[REFERENCE] / wide.revenue[REFERENCE]).mean())
     half = stats.t.ppf(0.975, len(points) - 2) * fit.stderr
 
     report = Report(
@@ -73,8 +76,10 @@ def main() -> None:
         f"{args.n:,} consumers, {args.seeds} seeds, 156 weeks; figures over weeks 53-156, "
         "after every focal customer joins a free programme at week 52. "
         f"Reference: membership weight {REFERENCE} (the firm as it is). Default economics "
-        "of sim/config.py: gross margin 40 %, fixed costs 1.3 per consumer in the market "
-        "a week, which leave a net margin of about 4 % (docs/ODD.md, economics)."
+        f"of sim/config.py: gross margin {economics.gross_margin:.0%}, fixed costs "
+        f"{economics.fixed_cost_per_consumer:g} per consumer in the market a week, which "
+        f"leave the reference a net margin of {margin:.1%} of revenue over the window "
+        "(docs/ODD.md, economics)."
     )
     report.table(
         pd.DataFrame(

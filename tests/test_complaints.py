@@ -172,7 +172,7 @@ def test_every_complaint_lever_has_a_cost(lever):
 def _totals(**changes):
     totals = []
     for seed in (0, 1):
-        config = small_config(n=4000, steps=52, seed=seed)
+        config = small_config(n=12000, steps=52, seed=seed)
         config.burn_in = 26
         for key, value in changes.items():
             setattr(config.complaints, key, value)

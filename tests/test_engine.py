@@ -19,7 +19,8 @@ from tests.helpers import ROOT, run_model, small_config
 
 REFERENCE = json.loads((ROOT / "tests" / "data" / "engine_reference.json").read_text())
 """Key KPIs of the numpy engine that came before the compiled one (the commit
-before "Engine: compiled kernels"), seeds 0-11 of the config below."""
+before "Engine: compiled kernels"), seeds 0-11 of the config below, with the
+fitted parameters as they were then (the calibration has moved them since)."""
 
 
 def _kpi(summary: dict, name: str) -> float:
@@ -34,6 +35,9 @@ def new_engine() -> list[dict]:
     settings = REFERENCE["config"]
     config = Config(seed=0, steps=settings["steps"], burn_in=settings["burn_in"])
     config.population.n = settings["population.n"]
+    for key, value in settings["parameters"].items():
+        group, name = key.split(".")
+        setattr(getattr(config, group), name, value)
     return replicate(config, 12)
 
 

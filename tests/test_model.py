@@ -4,6 +4,7 @@ import pandas as pd
 from sim.agents import Competitor, Customer, FocalFirm
 from sim.codes import PROSPECT, REASONS
 from sim.engine.observation import COLUMNS
+from sim.runs.simulation import replicate, simulate
 from tests.helpers import run_model, small_config
 
 
@@ -94,3 +95,14 @@ def test_better_experience_lowers_churn():
         ts = run_model(config).datacollector.get_model_vars_dataframe()
         churn[label] = ts.churned.sum() / ts.customers.mean()
     assert churn["excellent"] < 0.7 * churn["poor"]
+
+
+def test_a_replicated_run_summarises_as_summary_json_does(tmp_path):
+    """`replicate` (the experiments' runs) gives the summary and the evaluation
+    window that `simulate` writes to summary.json, on the same numbers."""
+    config = small_config(n=800, steps=12)
+    config.strategy.rollout_step = 4
+    replicated = replicate(config, 1)[0]
+    written = simulate(config, tmp_path)
+    assert replicated["evaluation"] == written["evaluation"]
+    assert replicated["rates"] == written["rates"] and replicated["final"] == written["final"]

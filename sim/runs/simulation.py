@@ -61,8 +61,10 @@ def share_cores(launcher: str) -> None:
 
 
 def summarise_run(config: Config) -> dict:
-    """The summary of one run of `config`, with no file written."""
-    return summarise(LoyaltyModel(config).run_for(config.steps), config)
+    """The summary of one run of `config` and its evaluation window (as
+    summary.json has them), with no file written."""
+    timeseries = LoyaltyModel(config).run_for(config.steps)
+    return {**summarise(timeseries, config), "evaluation": evaluate(timeseries, config)}
 
 
 def replicate(config: Config, seeds: int) -> list[dict]:
