@@ -50,21 +50,23 @@ def main() -> None:
     shutil.copy(sweep_dir / "comparison.csv", report.dir / "comparison.csv")
     report.text("![every comparison](comparison.png)")
     for scenario, group in table.groupby("scenario", sort=False):
-        shown = group[group.strategy != "baseline"]
         report.text(f"## {scenario}")
-        report.table(
-            pd.DataFrame(
-                {
-                    "rank": shown["rank"],
-                    "strategy": shown.strategy,
-                    "profit vs baseline": _fmt(shown, "profit_diff", "{:+,.0f}"),
-                    "ROI": _fmt(shown, "roi", "{:+.2f}"),
-                    "churn (points)": _fmt(shown, "annual_churn_rate_diff", "{:+.1f}", 100),
-                    "NPS": _fmt(shown, "mean_nps_diff", "{:+.1f}"),
-                    "investment": shown.strategy_investment.map("{:,.0f}".format),
-                }
-            )
+        ranked = pd.DataFrame(
+            {
+                "rank": group["rank"],
+                "strategy": group.strategy,
+                "profit vs baseline": _fmt(group, "profit_diff", "{:+,.0f}"),
+                "ROI": _fmt(group, "roi", "{:+.2f}"),
+                "churn (points)": _fmt(group, "annual_churn_rate_diff", "{:+.1f}", 100),
+                "NPS": _fmt(group, "mean_nps_diff", "{:+.1f}"),
+                "investment": group.strategy_investment.map("{:,.0f}".format),
+            }
         )
+        # doing nothing keeps its place in the ranking, as the line to beat
+        doing_nothing = (group.strategy == "baseline").to_numpy()
+        ranked.loc[doing_nothing, "strategy"] = "baseline (doing nothing)"
+        ranked.loc[doing_nothing, ["profit vs baseline", "ROI", "churn (points)", "NPS"]] = "-"
+        report.table(ranked)
     wins = table[(table.strategy != "baseline") & (table.profit_diff_low > 0)]
     report.text(
         "## Reading it",
