@@ -87,7 +87,8 @@ def main() -> None:
     report.table(_table(pd.read_csv(report.dir / "fit.csv")))
     report.figure_file("fit.png", "each target's band and the fitted model")
 
-    calibrated = _flat(yaml.safe_load((report.dir / "calibrated.yaml").read_text()))
+    calibrated = pd.json_normalize(yaml.safe_load((report.dir / "calibrated.yaml").read_text()))
+    calibrated = calibrated.iloc[0].to_dict()
     config = compose_config([f"population.n={args.n}", f"seed={FIRST_CHECK_SEED}"])
     differ = [k for k, v in calibrated.items() if _value(config, k) != v]
     report.text(
@@ -131,17 +132,6 @@ def main() -> None:
     )
     report.table(_one_point_more(config, args.check_seeds, summaries))
     report.write()
-
-
-def _flat(tree: dict, prefix: str = "") -> dict[str, float]:
-    """{"a": {"b": 1}} -> {"a.b": 1}."""
-    flat = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        else:
-            flat[prefix + key] = value
-    return flat
 
 
 def _value(config: Config, key: str) -> float:

@@ -41,19 +41,9 @@ LEVERS = {
 }
 
 
-def _flat(settings: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in settings.items():
-        if isinstance(value, dict):
-            out.update(_flat(value, f"{prefix}{key}."))
-        else:
-            out[prefix + key] = value
-    return out
-
-
 def _changed_levers(model: LoyaltyModel) -> set[str]:
-    now = _flat(dataclasses.asdict(model.levers))
-    before = _flat(dataclasses.asdict(model.levers_before))
+    now = pd.json_normalize(dataclasses.asdict(model.levers)).iloc[0].to_dict()
+    before = pd.json_normalize(dataclasses.asdict(model.levers_before)).iloc[0].to_dict()
     return {k for k in now if now[k] != before[k]}
 
 

@@ -49,27 +49,31 @@ def _row(name: str, values: list[float], band: tuple[float, float], source: str)
 def ordering_rows(rates: list[dict[str, Any]]) -> list[dict]:
     """Churn falls from detractors to passives to promoters, and from each
     loyalty stage to the next: each step's difference (points of annual churn)."""
+    orderings = [  # (rate, classes from least to most loyal, how a class is named, source)
+        (
+            "annual_churn_by_nps_group",
+            ("detractor", "passive", "promoter"),
+            "{}s",
+            "Reichheld (2003): promoters stay, detractors leave",
+        ),
+        (
+            "annual_churn_by_loyalty_stage",
+            LOYALTY_STAGES,
+            "{}",
+            "the employee-loyalty article: each stage of loyalty is more loyal than the last",
+        ),
+    ]
     rows = []
-    by_group = [r["annual_churn_by_nps_group"] for r in rates]
-    for higher, lower in itertools.pairwise(("detractor", "passive", "promoter")):
-        rows.append(
-            _row(
-                f"churn_{higher}s_minus_{lower}s",
-                [100 * (g[higher] - g[lower]) for g in by_group],
-                (0.0, math.inf),
-                "Reichheld (2003): promoters stay, detractors leave",
+    for rate, order, label, source in orderings:
+        for higher, lower in itertools.pairwise(order):
+            rows.append(
+                _row(
+                    f"churn_{label.format(higher)}_minus_{label.format(lower)}",
+                    [100 * (r[rate][higher] - r[rate][lower]) for r in rates],
+                    (0.0, math.inf),
+                    source,
+                )
             )
-        )
-    by_stage = [r["annual_churn_by_loyalty_stage"] for r in rates]
-    for higher, lower in itertools.pairwise(LOYALTY_STAGES):
-        rows.append(
-            _row(
-                f"churn_{higher}_minus_{lower}",
-                [100 * (s[higher] - s[lower]) for s in by_stage],
-                (0.0, math.inf),
-                "the employee-loyalty article: each stage of loyalty is more loyal than the last",
-            )
-        )
     return rows
 
 
