@@ -174,11 +174,12 @@ class LoyaltyModel(mesa.Model):
         self.clock = 0  # weeks simulated, burn-in included
         rivals = config.competition.rivals
         self.strategy = strategies.build(config.strategy)
-        self.scenario = scenarios.build(config.scenario, len(rivals))
+        # not `self.scenario`: Mesa 3.5 reserves `Model.scenario` for its own scenarios
+        self.market_scenario = scenarios.build(config.scenario, len(rivals))
         self.segments = Segments.from_config(config.population)
         self.baseline_expectation = self.segments.expectation.copy()
         self.market = Market.from_config(
-            config.firm, rivals, len(self.segments.names), self.scenario.entrants()
+            config.firm, rivals, len(self.segments.names), self.market_scenario.entrants()
         )
         self.levers = Levers.from_config(config)
         self.levers_before = self.levers.copy()  # what strategies' investment is measured against
@@ -273,7 +274,7 @@ class LoyaltyModel(mesa.Model):
         adapt; segment baselines drift. Writes `levers`, `market`, `segments`,
         `baseline_expectation`; returns what each firm offers each segment."""
         self.strategy.apply(self.world, week)
-        self.scenario.apply(self.world, week)
+        self.market_scenario.apply(self.world, week)
         competitors.adapt(self.market, self.share_history, self.clock, self.config.competition)
         drifted = self.baseline_expectation + self.levers.expectation_drift
         np.clip(drifted, 0.0, 10.0, out=self.baseline_expectation)

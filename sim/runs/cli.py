@@ -94,11 +94,14 @@ def problem(overrides: list[str], config_name: str = "config") -> str | None:
     searchpath = _searchpath(parsed)
     if searchpath:
         first.append("hydra.searchpath=[" + ",".join(f"file://{d}" for d in searchpath) + "]")
+    launcher = {}  # the hydra/launcher choice and its Ray address, if any
     try:
         for override in parsed:
             key = override.get_key_element()
             if key == "hydra/launcher":
                 _check_launcher(override.get_value_element_as_str())
+            if key in ("hydra/launcher", RAY_ADDRESS):
+                launcher[key] = str(override.value())
             if key.lstrip("+~").startswith("hydra"):
                 continue
             choices = sweep_choices(override)
@@ -107,6 +110,7 @@ def problem(overrides: list[str], config_name: str = "config") -> str | None:
                 _check_group(key, override, searchpath)
             first.append(f"{key}={choices[0]}")
         validate(compose_config(first, config_name))
+        _check_cluster(launcher.get("hydra/launcher"), launcher.get(RAY_ADDRESS))
     except (ConfigError, CommandLineError) as err:
         return str(err)
     except MissingConfigException as err:
@@ -119,6 +123,7 @@ def problem(overrides: list[str], config_name: str = "config") -> str | None:
 LAUNCHER_PLUGINS = {  # optional launchers: (plugin module, extra that installs it)
     "ray": ("hydra_plugins.hydra_ray_launcher", "ray"),
     "ray_local": ("hydra_plugins.hydra_ray_launcher", "ray"),
+    "ray_cluster": ("hydra_plugins.hydra_ray_launcher", "ray"),
     "slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
     "submitit_slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
 }
@@ -133,6 +138,25 @@ def _check_launcher(name: str) -> None:
         raise CommandLineError(
             f'hydra/launcher={name!r} needs its Hydra plugin: pip install -e ".[{extra}]"'
         )
+
+
+RAY_ADDRESS = "hydra.launcher.ray.init.address"
+
+
+def _check_cluster(launcher: str | None, address: str | None) -> None:
+    """An existing Ray cluster must answer before the sweep starts
+    (sim/runs/cluster.py); `ray_cluster` needs its address."""
+    if launcher == "ray_cluster" and address is None:
+        raise CommandLineError(
+            f"hydra/launcher=ray_cluster needs {RAY_ADDRESS}=ray://HEAD:10001 (the head's "
+            "Ray Client port)"
+        )
+    if launcher in ("ray", "ray_cluster") and address is not None:
+        from sim.runs.cluster import cluster_problem
+
+        message = cluster_problem(address)
+        if message:
+            raise CommandLineError(message)
 
 
 def sweep_choices(override: Override) -> list[str]:
