@@ -115,9 +115,9 @@ def mean_half_width(values) -> tuple[float, float]:
 
 def interval_text(values, fmt: str = "{:,.0f}") -> str:
     """Mean [95 % interval]; a single value has no interval, and shows alone."""
-    if len(values) == 1:
-        return fmt.format(values[0])
     mean, low, high = mean_interval(values)
+    if low != low:  # NaN: fewer than two values
+        return fmt.format(mean)
     return f"{fmt.format(mean)} [{fmt.format(low)}, {fmt.format(high)}]"
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from experiments.common import Report, budget, job_values, options, sweep
+from experiments.common import Report, budget, interval_text, job_values, options, sweep
 from sim.config import Config
 from sim.runs.comparison import mean_interval
 
@@ -87,10 +87,12 @@ def main() -> None:
                 "membership weight": [r["membership weight"] for r in rows],
                 "annual retention": [f"{r['annual retention']:.1%}" for r in rows],
                 "retention change (points)": [
-                    _interval(r["retention change (points)"], "{:+.1f}") for r in rows
+                    interval_text(r["retention change (points)"], "{:+.1f}") for r in rows
                 ],
-                "profit, weeks 53-156": [_interval(r["profit"], "{:,.0f}") for r in rows],
-                "profit change (%)": [_interval(r["profit change (%)"], "{:+.1f}") for r in rows],
+                "profit, weeks 53-156": [interval_text(r["profit"], "{:,.0f}") for r in rows],
+                "profit change (%)": [
+                    interval_text(r["profit change (%)"], "{:+.1f}") for r in rows
+                ],
             }
         )
     )
@@ -109,13 +111,6 @@ def main() -> None:
     )
     report.figure(_figure(points, change, fit), "profit_vs_retention.png", "profit vs retention")
     report.write()
-
-
-def _interval(values, fmt: str) -> str:
-    mean, low, high = mean_interval(values)
-    if low != low:
-        return fmt.format(mean)
-    return f"{fmt.format(mean)} [{fmt.format(low)}, {fmt.format(high)}]"
 
 
 def _figure(points: np.ndarray, change: np.ndarray, fit) -> Figure:
