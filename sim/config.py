@@ -9,6 +9,7 @@ so a bad value ends in one line naming the key, the value and what is allowed.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, ClassVar
@@ -102,6 +103,8 @@ def validate(config: Any, prefix: str = "") -> None:
     for f in fields(config):
         key = f"{prefix}{f.name}"
         value = getattr(config, f.name)
+        if isinstance(value, float) and not math.isfinite(value):  # nan and inf, any key
+            raise ConfigError(key, value, "a finite number")
         if "ok" in f.metadata:
             _check(key, value, f.metadata)
         if is_dataclass(value):

@@ -1,3 +1,6 @@
+import dataclasses
+import math
+import re
 from pathlib import Path
 
 import pytest
@@ -71,3 +74,46 @@ def test_segment_shares_must_sum_to_one():
     config.population.segments[0].share = 0.9
     with pytest.raises(ConfigError, match="summing to 1"):
         validate(config)
+
+
+def _float_keys(config, prefix: str = "") -> list[str]:
+    """Every float in the schema, by its dotted key (lists by index)."""
+    keys = []
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        if isinstance(value, float):
+            keys.append(prefix + f.name)
+        elif dataclasses.is_dataclass(value):
+            keys += _float_keys(value, f"{prefix}{f.name}.")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if dataclasses.is_dataclass(item):
+                    keys += _float_keys(item, f"{prefix}{f.name}[{i}].")
+    return keys
+
+
+def _set(config, key: str, value: float) -> None:
+    *path, name = re.split(r"\.", key)
+    target = config
+    for part in path:
+        field, _, index = part.partition("[")
+        target = getattr(target, field)
+        if index:
+            target = target[int(index.rstrip("]"))]
+    setattr(target, name, value)
+
+
+FLOAT_KEYS = _float_keys(Config())
+
+
+def test_the_schema_has_float_keys_to_check():
+    assert len(FLOAT_KEYS) > 100 and "firm.price" in FLOAT_KEYS
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_every_float_key_refuses_nan_and_infinity(bad):
+    for key in FLOAT_KEYS:
+        config = Config()
+        _set(config, key, bad)
+        with pytest.raises(ConfigError, match=re.escape(f"{key}={bad!r}")):
+            validate(config)
