@@ -14,7 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, register_configs
 from sim.runs.cli import fail, preflight
-from sim.runs.simulation import finished, share_cores, simulate
+from sim.runs.simulation import finished, outdated, share_cores, simulate
 
 register_configs()
 
@@ -25,6 +25,8 @@ def main(cfg: DictConfig) -> None:
     config = OmegaConf.to_object(cfg)
     sweeping = HydraConfig.get().mode == RunMode.MULTIRUN
     previous = finished(config, out_dir) if sweeping else None  # resuming a sweep
+    if sweeping and previous is None and (why := outdated(config, out_dir)):
+        print(why, flush=True)
     try:
         if sweeping:
             config.output.progress = False  # one line per job instead (sim/sweep.py)

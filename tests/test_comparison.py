@@ -5,6 +5,7 @@ import json
 import signal
 import subprocess
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -204,6 +205,25 @@ def test_an_interrupted_sweep_resumes_without_redoing_finished_jobs(tmp_path):
     summaries = [json.loads(p.read_text()) for p in sweep_dir.glob("*/summary.json")]
     assert len(summaries) == 4 and not any(s["interrupted"] for s in summaries)
     assert len(pd.read_csv(sweep_dir / "comparison.csv")) == 2
+
+
+def test_a_job_made_by_other_code_runs_again_and_the_sweep_says_why(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    small = ["seed=0", "steps=20", "strategy.rollout_step=5"]
+    out, err = _sweep(sweep_dir, *small, cwd=tmp_path).communicate(timeout=300)
+    summaries = sorted(sweep_dir.glob("*/summary.json"))
+    assert len(summaries) == 2
+    made_by = json.loads(summaries[0].read_text())["code_version"]
+    assert made_by.startswith(version("loyalty-sim"))  # the package's, then the commit
+
+    old = json.loads(summaries[0].read_text()) | {"code_version": "0.0.9+0ld"}
+    summaries[0].write_text(json.dumps(old))
+    proc = _sweep(sweep_dir, *small, cwd=tmp_path)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert f"{summaries[0].parent.name}: running again, made by 0.0.9+0ld, this is " in out
+    assert out.count("already done, kept") == 1  # the other job, made by this code
+    assert json.loads(summaries[0].read_text())["code_version"] == made_by
 
 
 def test_joblib_launcher_gives_the_same_jobs_as_the_basic_one(tmp_path):

@@ -41,7 +41,7 @@ from sim.config import (
 )
 from sim.model import LoyaltyModel
 from sim.runs.comparison import mean_interval
-from sim.runs.simulation import config_hash, replicate
+from sim.runs.simulation import code_version, config_hash, replicate
 from sim.runs.summary import summarise
 from sim.runs.validation import validate_patterns
 
@@ -122,9 +122,9 @@ def fit(rates: list[dict[str, Any]], targets: dict[str, TargetConfig]) -> Fit:
 def evaluate(run: CalibrationRun, job_dir: Path) -> dict[str, Any]:
     """One trial: the rates of `run.seeds` runs at this job's parameters, and
     their distance to the targets. Kept in `job_dir`/trial.json; a trial already
-    there for the same config is read, not run again."""
+    there for the same config, made by the same code, is read, not run again."""
     config = model_config(run)
-    key = f"{config_hash(config)}:{run.seeds}"
+    key = f"{config_hash(config)}:{run.seeds}:{code_version()}"
     path = job_dir / TRIAL_FILE
     try:
         trial = json.loads(path.read_text())

@@ -2,18 +2,22 @@
 
 Outputs are written even when the run is interrupted (Ctrl-C or SIGTERM): the
 weeks completed so far are kept, and summary.json says the run was cut short.
-A finished run of the same config is recognised by its config hash
-(`finished`), so that a resumed sweep keeps it.
+A finished run of the same config, made by the same code, is recognised by
+its config hash and code version (`finished`), so that a resumed sweep keeps
+it; one made by other code runs again (`outdated` says why).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import signal
+import subprocess
 import sys
 import time
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numba
@@ -38,8 +42,37 @@ def config_hash(config: Config) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def finished(config: Config, out_dir: Path) -> dict | None:
-    """The summary of a complete earlier run of this very config in `out_dir`, if any."""
+@functools.cache
+def code_version() -> str:
+    """The code that makes a run: the package's version, plus in a git checkout
+    its commit (and a digest of uncommitted changes), so that a sweep does not
+    keep a job that other code made."""
+    try:
+        package = version("loyalty-sim")
+    except PackageNotFoundError:
+        package = "unknown"
+    here = Path(__file__).resolve().parents[2]
+    try:
+        git = [
+            subprocess.run(
+                ["git", *command], cwd=here, capture_output=True, text=True, timeout=30, check=True
+            ).stdout
+            for command in (["rev-parse", "--short", "HEAD"], ["status", "--porcelain"])
+        ]
+    except (OSError, subprocess.SubprocessError):
+        return package  # not a checkout: the version says it
+    commit, changes = git[0].strip(), git[1]
+    if changes:
+        diff = subprocess.run(
+            ["git", "diff", "HEAD"], cwd=here, capture_output=True, timeout=30
+        ).stdout
+        digest = hashlib.sha256(changes.encode() + diff).hexdigest()[:8]
+        return f"{package}+{commit}.changed-{digest}"
+    return f"{package}+{commit}"
+
+
+def _earlier(config: Config, out_dir: Path) -> dict | None:
+    """The summary of a complete earlier run of this config in `out_dir`."""
     try:
         summary = json.loads((out_dir / "summary.json").read_text())
     except (OSError, ValueError):
@@ -50,6 +83,23 @@ def finished(config: Config, out_dir: Path) -> dict | None:
         and (out_dir / f"timeseries.{config.output.tables}").exists()
     )
     return summary if done else None
+
+
+def finished(config: Config, out_dir: Path) -> dict | None:
+    """The summary of a complete earlier run of this very config, made by this
+    very code, in `out_dir`, if any."""
+    summary = _earlier(config, out_dir)
+    return summary if summary and summary.get("code_version") == code_version() else None
+
+
+def outdated(config: Config, out_dir: Path) -> str | None:
+    """Why a complete earlier run of this config in `out_dir` is not kept: it
+    was made by other code (one line), or None."""
+    summary = _earlier(config, out_dir)
+    if summary is None or summary.get("code_version") == code_version():
+        return None
+    made_by = summary.get("code_version", "code that did not record its version")
+    return f"{out_dir.name}: running again, made by {made_by}, this is {code_version()}"
 
 
 def share_cores(launcher: str) -> None:
@@ -117,6 +167,7 @@ def simulate(config: Config, out_dir: Path) -> dict:
             "strategy": config.strategy.name,
             "scenario": config.scenario.name,
             "config_hash": config_hash(config),
+            "code_version": code_version(),
             **summarise(timeseries, config),
             "evaluation": evaluate(timeseries, config),
             "wall_seconds": round(time.perf_counter() - started, 3),
