@@ -207,7 +207,7 @@ def test_a_refused_token_is_one_line_in_seconds(cluster, tmp_path):
         env,
         tmp_path,
     )
-    assert "did not accept the connection" in line and "token" in line
+    assert "refused the connection" in line and "token" in line
 
 
 def test_a_cluster_that_does_not_answer_is_one_line(tmp_path):

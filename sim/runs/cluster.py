@@ -3,14 +3,14 @@ Ray and clusters").
 
 Ray's client waits 30 s before it gives up on a head that does not answer or
 refuses the token, then prints a traceback. `cluster_problem` asks first, in
-a few seconds, and says what is wrong in one line.
+well under a second when the head is there, and says what is wrong in one
+line.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import warnings
 from urllib.parse import urlsplit
 
 PROBE_TIMEOUT_S = 5.0
@@ -50,14 +50,26 @@ def cluster_problem(address: str) -> str | None:
 
 
 def _client_problem(host_port: str, key: str) -> str | None:
-    """Connect Ray's client once, with one attempt of Ray's first timeout."""
-    import ray
-
+    """Ping the head's Ray Client server once, with the token this driver
+    would send: the answer comes at once, where Ray's client retries for 30 s.
+    Uses Ray's own channel (it adds the token) and client protocol, pinned
+    with the `ray` extra; without them the check is left to Ray."""
     try:
-        with warnings.catch_warnings():  # Ray's own multi-line advice; ours follows
-            warnings.simplefilter("ignore")
-            ray.util.connect(host_port, connection_retries=1)
-    except ConnectionError:
+        import grpc
+        from ray._private.grpc_utils import init_grpc_channel
+        from ray.core.generated import ray_client_pb2, ray_client_pb2_grpc
+    except ImportError:
+        return None
+    channel = init_grpc_channel(host_port, asynchronous=False)
+    try:
+        grpc.channel_ready_future(channel).result(timeout=PROBE_TIMEOUT_S)
+        ping = ray_client_pb2.ClusterInfoRequest(type=ray_client_pb2.ClusterInfoType.PING)
+        ray_client_pb2_grpc.RayletDriverStub(channel).ClusterInfo(ping, timeout=PROBE_TIMEOUT_S)
+    except grpc.FutureTimeoutError:
+        return f"{key}: something answers at {host_port}, but not as a Ray Client server"
+    except grpc.RpcError as err:
+        if err.code() != grpc.StatusCode.UNAUTHENTICATED:
+            return f"{key}: the Ray Client server at {host_port} failed: {err.details()}"
         mode = os.environ.get("RAY_AUTH_MODE", "")
         hint = (
             TOKEN_HELP + f" (RAY_AUTH_MODE is {mode!r})"
@@ -65,6 +77,7 @@ def _client_problem(host_port: str, key: str) -> str | None:
             else "is the token the cluster's? (RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or "
             "~/.ray/auth_token)"
         )
-        return f"{key}: the Ray cluster did not accept the connection; {hint}"
-    ray.util.disconnect()
+        return f"{key}: the Ray cluster refused the connection; {hint}"
+    finally:
+        channel.close()
     return None
