@@ -42,11 +42,15 @@ def config_hash(config: Config) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
+CODE = ("--", "sim", "configs", "run.py")  # what a run's results depend on, in a checkout
+
+
 @functools.cache
 def code_version() -> str:
     """The code that makes a run: the package's version, plus in a git checkout
-    its commit (and a digest of uncommitted changes), so that a sweep does not
-    keep a job that other code made."""
+    its commit (and a digest of uncommitted changes to what shapes results:
+    sim/, configs/, run.py), so that a sweep does not keep a job that other
+    code made. Outputs, reports and docs written in the checkout do not count."""
     try:
         package = version("loyalty-sim")
     except PackageNotFoundError:
@@ -57,14 +61,14 @@ def code_version() -> str:
             subprocess.run(
                 ["git", *command], cwd=here, capture_output=True, text=True, timeout=30, check=True
             ).stdout
-            for command in (["rev-parse", "--short", "HEAD"], ["status", "--porcelain"])
+            for command in (["rev-parse", "--short", "HEAD"], ["status", "--porcelain", *CODE])
         ]
     except (OSError, subprocess.SubprocessError):
         return package  # not a checkout: the version says it
     commit, changes = git[0].strip(), git[1]
     if changes:
         diff = subprocess.run(
-            ["git", "diff", "HEAD"], cwd=here, capture_output=True, timeout=30
+            ["git", "diff", "HEAD", *CODE], cwd=here, capture_output=True, timeout=30
         ).stdout
         digest = hashlib.sha256(changes.encode() + diff).hexdigest()[:8]
         return f"{package}+{commit}.changed-{digest}"
