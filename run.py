@@ -4,6 +4,7 @@ A Hydra app over configs/ (schema: sim/config.py). Outputs go to Hydra's run
 directory: timeseries.csv, summary.json, plots/. See README.md.
 """
 
+import logging
 import sys
 from pathlib import Path
 
@@ -13,10 +14,17 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, register_configs
-from sim.runs.cli import fail, preflight
+from sim.runs.cli import caveats, fail, preflight
 from sim.runs.simulation import finished, outdated, share_cores, simulate
 
 register_configs()
+log = logging.getLogger("run")  # the job's run.log (configs/config.yaml)
+
+
+def say(message: str, error: bool = False) -> None:
+    """Print to the terminal and keep it in the job's run.log."""
+    print(message, file=sys.stderr if error else sys.stdout, flush=True)
+    log.log(logging.WARNING if error else logging.INFO, message)
 
 
 @hydra.main(config_path="configs", config_name="config", version_base="1.3")
@@ -26,7 +34,11 @@ def main(cfg: DictConfig) -> None:
     sweeping = HydraConfig.get().mode == RunMode.MULTIRUN
     previous = finished(config, out_dir) if sweeping else None  # resuming a sweep
     if sweeping and previous is None and (why := outdated(config, out_dir)):
-        print(why, flush=True)
+        say(why)
+    overrides = " ".join(HydraConfig.get().overrides.task)
+    log.info(f"python run.py {overrides}".rstrip() + f" -> {out_dir}")
+    for warning in caveats(config):  # printed by preflight, before Hydra started
+        log.warning(warning)
     try:
         if sweeping:
             config.output.progress = False  # one line per job instead (sim/sweep.py)
@@ -36,7 +48,7 @@ def main(cfg: DictConfig) -> None:
         fail(str(err))
     if summary["interrupted"]:  # Ctrl-C or SIGTERM: stop here, and stop a sweep too
         done = summary["steps_completed"]
-        print(f"interrupted after {done} steps; outputs kept in {out_dir}", file=sys.stderr)
+        say(f"interrupted after {done} steps; outputs kept in {out_dir}", error=True)
         sys.exit(130)
     if sweeping:
         from sim.runs.sweep import progress  # a sweep's own (comparison, scipy.stats)
@@ -44,13 +56,14 @@ def main(cfg: DictConfig) -> None:
         progress(out_dir, summary, skipped=previous is not None)
         return
     final, rates = summary["final"], summary["rates"]
-    print(
+    say(
         f"{summary['steps_completed']} weeks, {summary['population']} consumers, "
         f"strategy={summary['strategy']}, scenario={summary['scenario']}\n"
         f"  customers {final['customers']}  market share {final['market_share']:.1%}  "
         f"NPS {final['nps']:+.0f}\n"
         f"  annual churn {rates['annual_churn_rate']:.1%}  "
-        f"referral share of new customers {rates['referral_share_of_new_customers']:.0%}\n"
+        f"won from prospects by referral {rates['referral_share_of_new_customers']:.0%} "
+        "(the rest by advertising)\n"
         f"  customers with a negative experience a year "
         f"{rates['customers_with_negative_experience_per_year']:.1%}, "
         f"of which voiced {rates['voiced_share_of_negative_experiences']:.1%}\n"

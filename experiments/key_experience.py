@@ -73,7 +73,10 @@ def main() -> None:
         "## Steps 1-4: the survey at rollout",
         f"{args.n:,} consumers, seed 0, the focal firm's customers surveyed at week 52 "
         f"(up to 1,000 asked): their last visit's experience, their expectation, and "
-        f"importance on the CX-methods article's 0-10 scale (sim/interventions/survey.py).",
+        f"importance on the CX-methods article's 0-10 scale (sim/interventions/survey.py). "
+        "`ideal_experience` is the article's step 4: 10, the top of the scale, on the key "
+        "experience, and today's experience elsewhere (enough there); `experience_gap` is "
+        "experience minus ideal, what the investment must close.",
     )
     report.table(table.round(2))
     row = table.set_index("dimension").loc[key]

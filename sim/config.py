@@ -640,6 +640,15 @@ class StrategyConfig:
             if isinstance(getattr(self, f.name), StrategyOptions) and getattr(self, f.name).enabled
         }
 
+    def starts(self) -> dict[str, tuple[str, int]]:
+        """Each strategy switched on: the key that sets its rollout week, and the week."""
+        return {
+            name: (f"strategy.{name}.rollout_step", options.rollout_step)
+            if options.rollout_step is not None
+            else ("strategy.rollout_step", self.rollout_step)
+            for name, options in self.enabled().items()
+        }
+
     @property
     def name(self) -> str:
         """`baseline`, one strategy's name, or several joined by `+`."""
@@ -724,6 +733,14 @@ class Config:
         degree, n = self.network.mean_degree, self.population.n
         if self.network.kind != "file" and degree >= n:
             raise ConfigError("network.mean_degree", degree, f"less than population.n = {n}")
+        starts = list(self.strategy.starts().values())
+        if self.scenario.name != "stable":
+            starts.append(("scenario.start_step", self.scenario.start_step))
+        for key, week in starts:  # one that starts after the last week changes nothing
+            if week > self.steps:
+                raise ConfigError(
+                    key, week, f"at most steps = {self.steps} (it would start after the last week)"
+                )
         segments = [s.name for s in self.population.segments]
         for name, options in self.strategy.enabled().items():
             if options.target_segment not in (None, *segments):

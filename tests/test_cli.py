@@ -90,7 +90,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize("args, names", BAD_INPUTS)
 def test_bad_input_gives_one_clear_line_and_nonzero_exit(args, names, tmp_path):
-    base = ["steps=1", "population.n=300", f"hydra.run.dir={tmp_path}"]
+    base = ["steps=1", "strategy.rollout_step=0", "population.n=300", f"hydra.run.dir={tmp_path}"]
     result = run_cli(*base, *args, cwd=tmp_path)  # the user's value is the last word
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -153,4 +153,5 @@ def test_every_replaced_key_names_its_replacement(old):
     message = problem([f"{old}=1"])
     assert message.startswith(f"'{old}' is no longer a config key: use ")
     replacement = RENAMED[old].split()[0]
-    assert problem([f"{replacement}=0.5"]) is None  # the replacement is a key
+    switch_on = [f"strategy={replacement.split('.')[1]}"] if old.startswith("strategy.") else []
+    assert problem([*switch_on, f"{replacement}=0.5"]) is None  # the replacement is a key

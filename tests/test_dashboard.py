@@ -96,6 +96,10 @@ def test_bad_overrides_are_named_and_left_out():
     model = DashboardModel(consumers=500, overrides="churn.nonsense=1")
     assert "'churn.nonsense' is not a config key" in model.problem
     model = DashboardModel(consumers=500, overrides="strategy.price_cut.price=0.8")
+    assert "changes nothing: strategy price_cut is not switched on" in model.problem
+    model = DashboardModel(
+        consumers=500, strategy="price_cut", overrides="strategy.price_cut.price=0.8"
+    )
     assert model.problem is None and model.command[-1] == "strategy.price_cut.price=0.8"
 
 
@@ -145,6 +149,17 @@ def test_every_lesson_builds_and_its_charts_draw(title):
         assert {row["series"] for row in rows} == _labels(name)
         assert all(v is None or np.isfinite(v) for v in (row["value"] for row in rows))
     assert [row[0] for row in key_figures(model)][:3] == ["customers", "market share", "NPS"]
+
+
+@pytest.mark.parametrize("title", [t for t, lesson in LESSONS.items() if lesson.watch])
+def test_each_lesson_shows_what_its_card_says_on_its_default_seed(title):
+    lesson = LESSONS[title]
+    model = DashboardModel(overrides=" ".join(lesson.overrides), **lesson_settings(lesson))
+    model.run_for(model.config.steps)
+    ts = model.datacollector.get_model_vars_dataframe()
+    start = model.config.strategy.rollout_step
+    changes = {f"{w.column} {w.since}->{w.until}": w.change(ts, start) for w in lesson.watch}
+    assert all(change > 0 for change in changes.values()), changes
 
 
 def _labels(name: str) -> set[str]:

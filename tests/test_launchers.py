@@ -47,8 +47,12 @@ def _tables(sweep_dir: Path, pattern: str = "*/timeseries.csv*") -> dict[str, by
 def test_compressed_tables_are_the_same_bytes_under_basic_and_joblib(tmp_path):
     out = {}
     for launcher in ("basic", "joblib"):
-        _sweep(tmp_path / launcher, launcher, "output.tables=csv.gz")
+        said = _sweep(tmp_path / launcher, launcher, "output.tables=csv.gz")
         out[launcher] = _tables(tmp_path / launcher)
+        # one line per job from the sweep, not the launcher's list of jobs first
+        assert "#0 :" not in said and said.count("[4/4]") == 1, said
+        report = (tmp_path / launcher / "comparison.md").read_text()
+        assert f"python run.py -m hydra/launcher={launcher} " in report  # the command made it
     assert len(out["basic"]) == 4 and all(k.endswith(".csv.gz") for k in out["basic"])
     assert out["basic"] == out["joblib"]
 

@@ -174,6 +174,7 @@ def test_an_unknown_target_segment_is_refused():
     config = small_config()
     config.strategy.loyalty_program.enabled = True
     config.strategy.loyalty_program.target_segment = "vip"
+    config.strategy.rollout_step = 10
     with pytest.raises(ConfigError, match="null or one of value_seekers"):
         validate(config)
 

@@ -129,6 +129,21 @@ def model_params(settings: dict, overrides: str) -> dict:
     return params
 
 
+PAGE_STYLE = """
+/* each slider's value, always shown, in small print under its knob */
+.v-slider__thumb-label-container { display: block !important; }
+.v-slider .v-slider__thumb-label.primary {
+  transform: translate(-50%, 28px) !important; height: auto !important; width: auto !important;
+  background-color: transparent !important; border-radius: 0 !important; white-space: nowrap;
+  color: rgba(0, 0, 0, 0.7) !important; font-size: 11px;
+}
+.v-slider__thumb-label > div { transform: none !important; }
+.v-tabs-bar { display: none !important; }  /* Mesa's tab bar: this dashboard has one page */
+.network img { max-width: 100%; height: auto; }  /* the network fits its card */
+"""
+"""The page from 1,280 x 720 up: charts are as wide as their cards (sim/dashboard/views.py)."""
+
+
 @solara.component
 def Page() -> None:
     """Mesa's SolaraViz for the chosen lesson: choosing another lesson starts
@@ -136,6 +151,7 @@ def Page() -> None:
     chosen = LESSONS[lesson.value]
     settings, overrides = lesson_settings(chosen), " ".join(chosen.overrides)
     model = solara.use_memo(lambda: DashboardModel(overrides=overrides, **settings), [lesson.value])
+    solara.Style(PAGE_STYLE)
     SolaraViz(
         model,
         components=COMPONENTS,
@@ -146,3 +162,4 @@ def Page() -> None:
 
 
 serve_vega_offline()
+solara.server.settings.theme.show_banner = False  # it covered a chart's title

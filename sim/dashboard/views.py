@@ -14,6 +14,8 @@ import pandas as pd
 from matplotlib.colors import to_hex
 
 from sim.codes import REASONS
+from sim.engine.economics import MONEY
+from sim.engine.observation import ratio
 from sim.model import LoyaltyModel
 from sim.runs import charts
 from sim.runs.summary import summarise
@@ -25,15 +27,19 @@ def key_figures(model: LoyaltyModel) -> list[tuple[str, str, str]]:
     now, start = ts.iloc[-1], ts.iloc[0]
     quarter = summarise(ts.iloc[-14:], model.config)
     totals, rates = quarter["totals"], quarter["rates"]
-    voiced = rates["voiced_share_of_negative_experiences"]
+    negative, complaints = totals["dissatisfied"], totals["complaints"]
     return [
         ("customers", f"{now.customers:,.0f}", f"{start.customers:,.0f}"),
         ("market share", f"{now.market_share:.1%}", f"{start.market_share:.1%}"),
         ("NPS", f"{now.nps:+.0f}", f"{start.nps:+.0f}"),
         ("staff engagement", f"{now.employee_engagement:.2f}", f"{start.employee_engagement:.2f}"),
         ("annual churn, last 13 weeks", f"{rates['annual_churn_rate']:.1%}", ""),
-        ("negative experiences, 13 weeks", f"{totals['dissatisfied']:,}", ""),
-        ("... of which complained", f"{totals['complaints']:,} ({voiced:.1%})", ""),
+        ("negative experiences, 13 weeks", f"{negative:,}", ""),
+        (
+            "complaints (% of negative experiences)",
+            f"{complaints:,} ({ratio(complaints, negative):.1%})",
+            "",
+        ),
         ("customers lost in silence, 13 weeks", f"{totals['silent_losses']:,}", ""),
         ("profit this week", f"{now.profit:,.0f}", ""),
         ("cumulative profit", f"{now.cumulative_profit:,.0f}", ""),
@@ -42,7 +48,7 @@ def key_figures(model: LoyaltyModel) -> list[tuple[str, str, str]]:
 
 # --- live charts ----------------------------------------------------------------
 
-CHART_WIDTH, CHART_HEIGHT = 440, 210
+CHART_WIDTH, CHART_HEIGHT = "container", 210  # as wide as its card: 1,280 px screens up
 WEEKS = alt.X("step:Q", title="week", axis=alt.Axis(format="d", tickMinStep=1))
 
 
@@ -93,9 +99,9 @@ TIME_SERIES = {
     "economics": TimeSeries(
         "Revenue and profit",
         {"revenue": "revenue", "costs": "costs", "profit": "profit"},
-        "a week",
+        f"{MONEY} a week",
         {"cumulative_profit": "cumulative profit"},
-        "cumulative profit",
+        f"cumulative profit ({MONEY})",
     ),
     "employees": TimeSeries(
         "Employee engagement and service (the service-profit chain)",
@@ -125,7 +131,11 @@ def _lines(data: str, series: dict[str, str], axis: str, palette: list[str] | No
     return alt.Chart(alt.Data(name=data)).encode(
         x=WEEKS,
         y=alt.Y("value:Q", title=axis),
-        color=alt.Color("series:N", scale=colour, legend=alt.Legend(orient="top", title=None)),
+        color=alt.Color(
+            "series:N",
+            scale=colour,
+            legend=alt.Legend(orient="top", title=None, columns=2, labelLimit=220),
+        ),
         tooltip=["step:Q", "series:N", alt.Tooltip("value:Q", format=",.3~f")],
     )
 

@@ -16,6 +16,10 @@ import numpy as np
 
 from sim.config import EconomicsConfig
 
+MONEY = "currency units"
+"""What money is counted in (docs/ODD.md: spend, prices and costs are in currency units
+per week); every money axis and table says so."""
+
 COST_ITEMS = (
     "cost_of_goods",
     "service",

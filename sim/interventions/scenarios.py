@@ -10,6 +10,7 @@ only through `World`: the firms' table, the segments and the levers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -25,6 +26,7 @@ class Scenario(FromStep):
     `every_week` after. The base class changes nothing."""
 
     config: ScenarioConfig
+    parameters: ClassVar[tuple[str, ...]] = ()  # the `scenario.*` keys it reads
 
     def entrants(self) -> list[FirmConfig]:
         """Firms that are not in the market at first but may enter."""
@@ -43,6 +45,8 @@ class PriceWar(Scenario):
     """Rival number `scenario.rival` cuts its price by `scenario.price_cut`
     (default 20 %) at `start_step`."""
 
+    parameters = ("rival", "price_cut")
+
     def start(self, world: World) -> None:
         world.market.price[self.config.rival] *= 1.0 - self.config.price_cut
 
@@ -50,6 +54,8 @@ class PriceWar(Scenario):
 class NewEntrant(Scenario):
     """A new firm or substitute, `scenario.entrant` (default: very convenient
     and cheap, weak on relationship, advertising hard), enters at `start_step`."""
+
+    parameters = ("entrant",)
 
     def entrants(self) -> list[FirmConfig]:
         return [self.config.entrant]
@@ -65,6 +71,8 @@ class BrandScandal(Scenario):
     leave). The scandal is public: what the firm's ads can claim for its brand
     falls and recovers with it, so the ads do not overclaim (and convince no
     more) than before."""
+
+    parameters = ("brand_drop", "brand_recovery")
 
     def start(self, world: World) -> None:
         self.brand_before = world.market.offering[FOCAL, Dimension.brand]
@@ -86,6 +94,8 @@ class LabourShortage(Scenario):
     """From `start_step`, employees quit more and vacancies take longer to fill:
     the labour market's tightness becomes `scenario.labour_market_tightness`."""
 
+    parameters = ("labour_market_tightness",)
+
     def start(self, world: World) -> None:
         world.levers.staff.labour_market_tightness = self.config.labour_market_tightness
 
@@ -94,6 +104,8 @@ class Downturn(Scenario):
     """From `start_step`, consumers are more price sensitive (x
     `scenario.price_sensitivity_factor`) and spend less per visit (x
     `scenario.spend_factor`)."""
+
+    parameters = ("price_sensitivity_factor", "spend_factor")
 
     def start(self, world: World) -> None:
         world.segments.price_sensitivity *= self.config.price_sensitivity_factor
@@ -104,6 +116,8 @@ class RisingExpectations(Scenario):
     """From `start_step`, segment baseline expectations rise by
     `scenario.expectation_drift` points a week (consumption trends, the
     employee-loyalty article, 消费因素)."""
+
+    parameters = ("expectation_drift",)
 
     def start(self, world: World) -> None:
         world.levers.expectation_drift = self.config.expectation_drift

@@ -341,12 +341,7 @@ class Strategies:
 
 def build(config: StrategyConfig) -> Strategies:
     """The strategies switched on in `config`, each with its rollout step."""
+    starts = config.starts()
     return Strategies(
-        [
-            STRATEGIES[name](
-                options,
-                config.rollout_step if options.rollout_step is None else options.rollout_step,
-            )
-            for name, options in config.enabled().items()
-        ]
+        [STRATEGIES[name](options, starts[name][1]) for name, options in config.enabled().items()]
     )

@@ -40,6 +40,7 @@ from sim.config import (
     free_parameters,
 )
 from sim.model import LoyaltyModel
+from sim.runs.cli import command_line
 from sim.runs.comparison import mean_interval
 from sim.runs.simulation import code_version, config_hash, replicate
 from sim.runs.summary import summarise
@@ -250,8 +251,7 @@ class CalibrationReport(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         run: CalibrationRun = OmegaConf.to_object(_without_hydra(config))
         sweep_dir = Path(config.hydra.sweep.dir)
-        chosen = [o for o in config.hydra.overrides.hydra if not o.startswith("hydra.sweep.")]
-        report(run, sweep_dir, command([*chosen, *config.hydra.overrides.task]))
+        report(run, sweep_dir, command_line("python -m sim.calibrate", config, ("hydra.sweep.",)))
 
 
 def _without_hydra(config: DictConfig) -> DictConfig:
@@ -260,11 +260,6 @@ def _without_hydra(config: DictConfig) -> DictConfig:
     with open_dict(plain):
         del plain["hydra"]
     return plain
-
-
-def command(task: list[str]) -> str:
-    quoted = [f"'{o}'" if any(ch in o for ch in "[]()*? ") else o for o in task]
-    return " ".join(["python -m sim.calibrate", *quoted])
 
 
 def report(run: CalibrationRun, sweep_dir: Path, command_line: str) -> list[Path]:

@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from scipy.sparse.csgraph import breadth_first_order
 
 from sim.codes import ACQUIRED_BY, FOCAL, PROSPECT, REASONS, Reason
-from sim.engine.economics import visit_revenue
+from sim.engine.economics import MONEY, visit_revenue
 
 Size = tuple[float, float]
 
@@ -97,6 +97,7 @@ def satisfaction(ts: pd.DataFrame, size: Size = (8, 7)) -> Figure:
     top.plot(ts.step, ts.mean_attitude, label="mean attitude")
     top.plot(ts.step, ts.mean_loyalty, label="mean loyalty")
     top.axhline(0, color="grey", lw=0.5)
+    top.set_ylabel("mean per customer")
     share = top.twinx()
     share.plot(
         ts.step,
@@ -121,12 +122,12 @@ def economics(ts: pd.DataFrame, size: Size = (8, 7)) -> Figure:
     top, bottom = fig.subplots(2, 1, sharex=True)
     for col in ("revenue", "costs", "profit"):
         top.plot(ts.step, ts[col], label=col)
-    top.set_ylabel("per week")
+    top.set_ylabel(f"{MONEY} a week")
     top.set_title("Focal firm: revenue, costs and profit")
     top.legend(fontsize=8)
     bottom.plot(ts.step, ts.cumulative_profit, color="tab:green")
     bottom.axhline(0, color="grey", lw=0.5)
-    bottom.set_ylabel("cumulative profit")
+    bottom.set_ylabel(f"cumulative profit ({MONEY})")
     bottom.set_xlabel("week")
     return fig
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import importlib.util
 import sys
 import threading
+from dataclasses import fields
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -21,7 +22,7 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
-from sim.config import Config, ConfigError, register_configs, validate
+from sim.config import Config, ConfigError, StrategyConfig, register_configs, validate
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 GROUPS = ("network", "strategy", "scenario", "calibration", "targets")
@@ -51,12 +52,52 @@ def group_options(group: str, searchpath: tuple[Path, ...] = ()) -> list[str]:
 
 
 def preflight(argv: list[str], config_name: str = "config") -> None:
-    """Exit with one clear line if the command line cannot make a valid run."""
+    """Exit with one clear line if the command line cannot make a valid run;
+    print a warning for a run that is valid but may not show what was meant."""
+    multirun = any(a in ("-m", "--multirun") for a in argv)
+    for flag in (a for a in argv if a.startswith("-")):
+        if flag.partition("=")[0] not in HYDRA_FLAGS:
+            key, _, value = flag.lstrip("-").partition("=")
+            fail(f"{flag} is not an option: overrides are key=value ({key}={value or '...'})")
     if any(a.startswith("-") and a not in ("-m", "--multirun") for a in argv):
         return  # --help, --cfg, -c ...: Hydra's own business
-    message = problem([a for a in argv if not a.startswith("-")], config_name)
-    if message:
-        fail(message)
+    try:
+        config = checked_config([a for a in argv if not a.startswith("-")], config_name, multirun)
+    except CommandLineError as err:
+        fail(str(err))
+    for warning in caveats(config):
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+HYDRA_FLAGS = {
+    *("-h", "--help", "--hydra-help", "--version", "-c", "--cfg", "--resolve", "-p"),
+    *("--package", "-r", "--run", "-m", "--multirun", "-sc", "--shell-completion"),
+    *("-cp", "--config-path", "-cn", "--config-name", "-cd", "--config-dir"),
+    *("--experimental-rerun", "-i", "--info"),
+}
+"""The flags of a Hydra app (`python run.py --help`)."""
+
+SHORT_WINDOW = 26
+"""Weeks: a strategy or scenario in force for fewer weeks than this gets a warning
+(loyalty, word of mouth and churn take months to respond)."""
+
+
+def caveats(config: Config) -> list[str]:
+    """What a valid run may not show: a strategy or scenario in force for only
+    a few weeks at the end of the run."""
+    starts = {f"strategy {n}": s for n, s in config.strategy.starts().items()}
+    if config.scenario.name != "stable":
+        starts[f"scenario {config.scenario.name}"] = (
+            "scenario.start_step",
+            config.scenario.start_step,
+        )
+    in_force = {what: config.steps - max(week, 1) + 1 for what, (_, week) in starts.items()}
+    return [
+        f"{what} is in force for {in_force[what]} of {config.steps} weeks "
+        f"({key}={week}, steps={config.steps}); its effects take months to show"
+        for what, (key, week) in starts.items()
+        if in_force[what] < min(SHORT_WINDOW, config.steps)
+    ]
 
 
 class CommandLineError(ValueError):
@@ -82,15 +123,29 @@ RENAMED = {
 """Config keys that were replaced, and what replaced them (docs/ODD.md)."""
 
 
-def problem(overrides: list[str], config_name: str = "config") -> str | None:
+def problem(
+    overrides: list[str], config_name: str = "config", multirun: bool = False
+) -> str | None:
     """What is wrong with these overrides, in one line naming the key, the value
     and what is allowed; None when they make a valid run (each sweep at its
     first value)."""
     try:
+        checked_config(overrides, config_name, multirun)
+    except CommandLineError as err:
+        return str(err)
+    return None
+
+
+def checked_config(
+    overrides: list[str], config_name: str = "config", multirun: bool = False
+) -> Config:
+    """The config of the run (of a sweep's first job), checked; CommandLineError
+    (one line) if the overrides cannot make a valid run."""
+    try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as err:
-        return str(err).splitlines()[0]
-    values, first = {}, []
+        raise CommandLineError(str(err).splitlines()[0]) from None
+    values, first, chosen = {}, [], {}
     searchpath = _searchpath(parsed)
     if searchpath:
         first.append("hydra.searchpath=[" + ",".join(f"file://{d}" for d in searchpath) + "]")
@@ -104,20 +159,65 @@ def problem(overrides: list[str], config_name: str = "config") -> str | None:
                 launcher[key] = str(override.value())
             if key.lstrip("+~").startswith("hydra"):
                 continue
+            if override.is_sweep_override() and not multirun:
+                raise CommandLineError(
+                    f"{override.input_line} is several values: write "
+                    "numbers without thousands separators, or add -m to sweep over them"
+                )
             choices = sweep_choices(override)
             values[key] = choices[0]
             if key in GROUPS:
                 _check_group(key, override, searchpath)
+                value = override.value()
+                chosen[key] = value.list if isinstance(value, ChoiceSweep) else [value]
+                chosen[key] = choices if isinstance(value, Glob) else chosen[key]
             first.append(f"{key}={choices[0]}")
-        validate(compose_config(first, config_name))
+        _check_in_force(parsed, chosen)
+        config = compose_config(first, config_name)
+        validate(config)
         _check_cluster(launcher.get("hydra/launcher"), launcher.get(RAY_ADDRESS))
-    except (ConfigError, CommandLineError) as err:
-        return str(err)
+    except ConfigError as err:
+        raise CommandLineError(str(err)) from None
     except MissingConfigException as err:
-        return str(err).splitlines()[0]
+        raise CommandLineError(str(err).splitlines()[0]) from None
     except (HydraException, OmegaConfBaseException) as err:
-        return _one_line(err, values)
-    return None
+        raise CommandLineError(_one_line(err, values)) from None
+    return config
+
+
+def _check_in_force(parsed: list[Override], chosen: dict[str, list]) -> None:
+    """A strategy's or scenario's parameter set while no run of the command
+    switches it on would change nothing: say which option reads it."""
+    from sim.interventions.scenarios import SCENARIOS
+
+    strategies = {f.name for f in fields(StrategyConfig)} - {"rollout_step"}
+    picked = {
+        group: {
+            n for c in chosen.get(group, [default]) for n in (c if isinstance(c, list) else [c])
+        }
+        for group, default in (("strategy", "baseline"), ("scenario", "stable"))
+    }
+    for override in parsed:
+        key = override.get_key_element().lstrip("+~")
+        if key in RENAMED:
+            continue  # composing says what replaced it
+        group, _, rest = key.partition(".")
+        name = rest.partition(".")[0]
+        if group == "strategy" and name in strategies and name not in picked["strategy"]:
+            if not picked["strategy"] <= {*strategies, "baseline"}:
+                continue  # a strategy file of the user's own may switch it on
+            raise CommandLineError(
+                f"{override.input_line} changes nothing: strategy {name} is not switched on "
+                f"(add strategy={name})"
+            )
+        readers = [s for s, cls in SCENARIOS.items() if name in cls.parameters]
+        if group == "scenario" and readers and not picked["scenario"] & {*readers}:
+            if not picked["scenario"] <= set(SCENARIOS):
+                continue
+            raise CommandLineError(
+                f"{override.input_line} changes nothing under scenario="
+                f"{','.join(sorted(picked['scenario']))}: it is read by {', '.join(readers)}"
+            )
 
 
 LAUNCHER_PLUGINS = {  # optional launchers: (plugin module, extra that installs it)
@@ -157,6 +257,17 @@ def _check_cluster(launcher: str | None, address: str | None) -> None:
         message = cluster_problem(address)
         if message:
             raise CommandLineError(message)
+
+
+def command_line(program: str, config: Any, drop: tuple[str, ...] = ()) -> str:
+    """The command that made a sweep (its Hydra config `config`): its Hydra
+    settings (launcher, sweeper) and overrides, quoted for a POSIX shell."""
+    hydra = [o for o in config.hydra.overrides.hydra if not o.startswith(("hydra.mode=", *drop))]
+    quoted = [
+        f"'{o}'" if any(ch in o for ch in "[]()*? ") else o
+        for o in (*hydra, *config.hydra.overrides.task)
+    ]
+    return " ".join([program, *quoted])
 
 
 def sweep_choices(override: Override) -> list[str]:

@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from sim.codes import FOCAL
+from sim.engine.economics import MONEY
 from sim.interventions.survey import survey
 from sim.runs import charts
 
@@ -63,7 +65,7 @@ def _save(fig: Figure, path: Path) -> Path:
 # --- comparisons of strategies (sim/comparison.py) ------------------------------
 
 COMPARED = (  # KPI, label, scale for display (negative: lower is better)
-    ("profit", "profit vs baseline", 1.0),
+    ("profit", f"profit vs baseline ({MONEY})", 1.0),
     ("annual_churn_rate", "annual churn vs baseline (points)", -100.0),
     ("mean_nps", "mean NPS vs baseline", 1.0),
 )
@@ -101,6 +103,8 @@ def _comparison_chart(table: pd.DataFrame) -> Figure:
             ax.set_yticks(y, group.strategy if col == 0 else [""] * len(group))
             ax.set_title(f"{label}\n{scenario} {setting}".strip(), fontsize=9)
             ax.tick_params(labelsize=8)
+            ax.xaxis.set_major_locator(MaxNLocator(4))  # money in the tens of thousands
+            ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     fig.suptitle(
         "Paired difference from baseline, mean and 95 % interval over seeds "
         "(green: better beyond doubt, red: worse)",

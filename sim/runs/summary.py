@@ -131,11 +131,12 @@ evaluation window."""
 
 
 def evaluate(timeseries: pd.DataFrame, config: Config) -> dict:
-    """The KPIS over the weeks after `strategy.rollout_step` (the whole run if
-    it is not that long): what a strategy changed, free of the weeks before it."""
-    start = config.strategy.rollout_step
-    start = start if start < len(timeseries) - 1 else 0
-    window = timeseries.iloc[start:]
+    """The KPIs over the weeks from `strategy.rollout_step` on, that week
+    included (the whole run if it is not that long): what a strategy changed,
+    free of the weeks before it. The window opens on the row of the week before
+    (`from_step`): its stocks are where the flows start."""
+    rollout = config.strategy.rollout_step
+    window = timeseries.iloc[max(rollout - 1, 0) if rollout < len(timeseries) else 0 :]
     summary = summarise(window, config)
     flows = window.iloc[1:]
     return {

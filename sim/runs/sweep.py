@@ -21,7 +21,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from sim.runs.cli import sweep_choices
+from sim.runs.cli import command_line, sweep_choices
 from sim.runs.comparison import collect_runs, compare
 
 SWEEP_FILE = "sweep.json"
@@ -57,18 +57,17 @@ class SweepReport(Callback):
         task = list(config.hydra.overrides.task)
         jobs = count_jobs(task)
         (sweep_dir / SWEEP_FILE).write_text(
-            json.dumps({"jobs": jobs, "command": command(task)}, indent=2) + "\n"
+            json.dumps({"jobs": jobs, "command": command(config)}, indent=2) + "\n"
         )
         print(f"sweep: {jobs} jobs -> {sweep_dir}", flush=True)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        report(Path(config.hydra.sweep.dir), command(list(config.hydra.overrides.task)))
+        report(Path(config.hydra.sweep.dir), command(config))
 
 
-def command(task: list[str]) -> str:
-    """The sweep's command line, quoted for a POSIX shell where needed."""
-    quoted = [f"'{o}'" if any(ch in o for ch in "[]()*? ") else o for o in task]
-    return " ".join(["python run.py -m", *quoted])
+def command(config: DictConfig) -> str:
+    """The sweep's command line, its launcher and other Hydra settings included."""
+    return command_line("python run.py -m", config)
 
 
 def progress(out_dir: Path, summary: dict, skipped: bool) -> None:
