@@ -93,7 +93,7 @@ def dashboard(log: Path, timeout: float = 120.0) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def page(url: str) -> Iterator:
+def page(url: str, viewport: dict[str, int] = VIEWPORT) -> Iterator:
     """A Playwright page of Debian's headless Chromium, at `url`, once the
     dashboard shows week 0."""
     from playwright.sync_api import sync_playwright
@@ -101,7 +101,7 @@ def page(url: str) -> Iterator:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         try:
-            tab = browser.new_page(viewport=VIEWPORT)
+            tab = browser.new_page(viewport=viewport)
             tab.goto(url)
             week(tab, 0, timeout=120)
             yield tab

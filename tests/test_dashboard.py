@@ -177,15 +177,48 @@ def test_defaults_are_the_models_own_but_a_teaching_population():
 
 
 @pytest.fixture(scope="module")
-def tab(tmp_path_factory):
+def server(tmp_path_factory):
+    """The dashboard's URL, and its server's log."""
     reason = browser.missing()
     if reason:
         if REQUIRED:
             pytest.fail(f"LOYALTY_SIM_BROWSER=require, but {reason}")
         pytest.skip(reason)
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
-    with browser.dashboard(log) as url, browser.page(url) as page:
+    with browser.dashboard(log) as url:
+        yield url, log
+
+
+@pytest.fixture(scope="module")
+def tab(server):
+    with browser.page(server[0]) as page:
         yield page
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_the_page_fits_a_laptop_and_a_full_hd_screen(server, width, height, tmp_path):
+    with browser.page(server[0], {"width": width, "height": height}) as page:
+        browser.step(page, 0)
+        for name in LIVE_CHARTS:  # each chart inside its card, its second axis included
+            chart = page.locator(f".chart-{name}")
+            chart.scroll_into_view_if_needed()
+            drawn = chart.locator("canvas, svg").first
+            drawn.wait_for(timeout=30_000)
+            card = chart.locator("xpath=ancestor::div[contains(@class, 'vue-grid-item')]")
+            right, limit = _right(drawn), min(_right(card), width)
+            assert right <= limit + 1, f"{name}: drawn to {right:.0f} px, card ends at {limit:.0f}"
+        assert not page.locator(".v-tabs-bar").first.is_visible()  # no lone "PAGE 0" tab
+        assert not page.get_by_text("This website runs on").is_visible()
+        values = page.locator(".v-slider__thumb-label").all_inner_texts()
+        assert str(DEFAULTS["consumers"]) in values and str(DEFAULTS["seed"]) in values
+        page.screenshot(path=tmp_path / f"dashboard-{width}.png")
+    log = server[1].read_text()
+    assert "Warning" not in log and "Traceback" not in log, log
+
+
+def _right(locator) -> float:
+    box = locator.bounding_box()
+    return box["x"] + box["width"]
 
 
 def test_stepping_in_the_browser_advances_the_week_and_redraws_the_charts(tab, tmp_path):

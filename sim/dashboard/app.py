@@ -16,13 +16,12 @@ Needs the dashboard extra: pip install -e ".[dashboard]".
 from __future__ import annotations
 
 import shutil
+import warnings
 
 import markdown
 import solara
 import solara.server.settings
 import solara.widgets
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
 
 from sim.dashboard.controls import (
     CONTROLS,
@@ -34,6 +33,16 @@ from sim.dashboard.controls import (
 from sim.dashboard.lessons import FREE_PLAY, LESSONS
 from sim.dashboard.views import LIVE_CHARTS, chart_spec, key_figures
 from sim.runs import charts
+
+# Not the user's business, in the server's log: Solara's check of Mesa's page
+# (a hook after an early return in Mesa's ComponentsView, checked as Mesa is
+# imported) and its note that a session cookie over plain http on localhost
+# falls back to samesite=lax.
+warnings.filterwarnings("ignore", message=r"(?s).*ComponentsView: `use_state` found")
+warnings.filterwarnings("ignore", message=r"Cookies with samesite=none require https")
+
+from mesa.visualization import SolaraViz  # noqa: E402
+from mesa.visualization.utils import update_counter  # noqa: E402
 
 
 def serve_vega_offline() -> None:

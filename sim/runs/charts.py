@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import StrMethodFormatter
 from scipy.sparse.csgraph import breadth_first_order
 
 from sim.codes import ACQUIRED_BY, FOCAL, PROSPECT, REASONS, Reason
@@ -128,6 +129,8 @@ def economics(ts: pd.DataFrame, size: Size = (8, 7)) -> Figure:
     bottom.plot(ts.step, ts.cumulative_profit, color="tab:green")
     bottom.axhline(0, color="grey", lw=0.5)
     bottom.set_ylabel(f"cumulative profit ({MONEY})")
+    for ax in (top, bottom):
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     bottom.set_xlabel("week")
     return fig
 
