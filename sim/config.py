@@ -731,6 +731,8 @@ class Config:
 
     def check(self, prefix: str) -> None:
         degree, n = self.network.mean_degree, self.population.n
+        if self.network.path is not None and self.network.kind != "file":
+            raise ConfigError("network.path", self.network.path, "null unless network=file")
         if self.network.kind != "file" and degree >= n:
             raise ConfigError("network.mean_degree", degree, f"less than population.n = {n}")
         starts = list(self.strategy.starts().values())

@@ -103,6 +103,38 @@ def test_bad_overrides_are_named_and_left_out():
     assert model.problem is None and model.command[-1] == "strategy.price_cut.price=0.8"
 
 
+@pytest.mark.parametrize(
+    "typed, refused",
+    [
+        ("network=file network.path=/etc/passwd", "reaches the server's files"),
+        ("network.path=/etc/passwd", "reaches the server's files"),
+        ("hydra.run.dir=/tmp/x", "reaches the server's files"),
+        ("seed=${oc.env:HOME}", "interpolations are not available here"),
+        ("firm.name=${oc.env:HOME}", "interpolations are not available here"),
+        ("population.n=100000000", "population.n=100000000 is not available here: at most 10,000"),
+        ("steps=100000000", "steps=100000000 is not available here: at most 520"),
+        ("burn_in=100000", "at most 520"),
+        ("x=" + "1" * 1_000_000, "1,000,002 characters, at most 400"),
+        ("scenario=price_war scenario.rival=7", "scenario.rival=7"),  # refused as it is built
+    ],
+)
+def test_the_overrides_box_is_untrusted_and_a_refusal_stays_in_the_page(typed, refused):
+    started = time.perf_counter()
+    model = DashboardModel(consumers=500, overrides=typed)
+    assert refused in model.problem and len(model.problem.splitlines()) == 1
+    assert "root:" not in model.problem and os.environ["HOME"] not in model.problem
+    assert model.command == ["python run.py", "population.n=500"]  # the controls ran
+    assert model.config.firm.name != os.environ["HOME"]
+    assert time.perf_counter() - started < 30
+
+
+def test_controls_that_cannot_run_fall_back_to_the_defaults():
+    model = DashboardModel(weeks=52, strategy="price_cut", rollout_week=100)
+    assert "strategy.rollout_step=100 is not allowed: expected at most steps = 52" in model.problem
+    assert model.command == ["python run.py", f"population.n={DEFAULTS['consumers']}"]
+    model.step()  # and it runs
+
+
 def test_charts_mark_the_week_a_strategy_or_scenario_starts_once_it_has():
     model = DashboardModel(consumers=500, strategy="price_cut", rollout_week=2)
     model.step()

@@ -103,7 +103,7 @@ def LessonPanel(model: DashboardModel) -> None:
         _html(LESSONS[lesson.value].story)
         _html("The same run from the command line:\n\n    " + " ".join(model.command))
         if model.problem:
-            solara.Error(f"overrides not used: {model.problem}")
+            solara.Error(f"not run: {model.problem}")
 
 
 @solara.component

@@ -13,8 +13,6 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from hydra.errors import HydraException
-
 from sim.config import Config, ConfigError
 from sim.dashboard.lessons import Lesson
 from sim.model import LoyaltyModel
@@ -105,28 +103,76 @@ def _plain(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+BOX_LIMIT = 400
+"""Characters the *More overrides* box takes: enough for a dozen overrides."""
+
+LIMITS = {"population.n": 10_000, "steps": 520, "burn_in": 520, "network.mean_degree": 50}
+"""What one page may ask of the server (the sliders' ranges): a market of
+10,000 consumers takes about 40 MB and a tenth of a second a week."""
+
+
+class Refused(ValueError):
+    """What the dashboard will not run, in one line."""
+
+
+def box_overrides(text: str) -> list[str]:
+    """The overrides typed in *More overrides*, treated as untrusted: the page
+    may be open to a class. No interpolations (they read the server's
+    environment), no Hydra settings, no files of the server."""
+    if len(text) > BOX_LIMIT:
+        raise Refused(f"more overrides: {len(text):,} characters, at most {BOX_LIMIT}")
+    if "${" in text:
+        raise Refused("more overrides: ${...} interpolations are not available here")
+    try:
+        overrides = shlex.split(text)
+    except ValueError as err:  # unbalanced quotes
+        raise Refused(f"more overrides: {err}") from None
+    for override in overrides:
+        key, _, value = override.lstrip("+~").partition("=")
+        if key.startswith("hydra") or key == "network.path" or (key, value) == ("network", "file"):
+            raise Refused(f"{override} is not available here: it reaches the server's files")
+    return overrides
+
+
+def within_limits(config: Config) -> None:
+    for key, limit in LIMITS.items():
+        value = operator.attrgetter(key)(config)
+        if value > limit:
+            raise Refused(f"{key}={value} is not available here: at most {limit:,}")
+
+
 class DashboardModel(LoyaltyModel):
     """The loyalty model, built from the dashboard's controls (SolaraViz
     re-creates it from them on reset). `overrides` are further Hydra
-    overrides, as typed on the command line."""
+    overrides, as typed on the command line. A setting that cannot run is
+    left out and named in `problem`: the controls without the overrides run
+    instead, or else the defaults; an error never reaches the session."""
 
     def __init__(self, overrides: str = "", scenario: Any = None, **kwargs: Any) -> None:
         # The controls arrive as **kwargs: Mesa 3.3's SolaraViz accepts no other name.
         # Mesa 3.4+ passes its own experiment `scenario` on reset; the market
         # scenario here is the `market` control (a config group), so it is not used.
-        self.command = ["python run.py", *overrides_for({**DEFAULTS, **kwargs})]
-        # a typo in the overrides box: run without them, and say why
-        config = None
+        controls = overrides_for({**DEFAULTS, **kwargs})
+        self.problem = None
         try:
-            extra = shlex.split(overrides)
-            self.problem = problem(self.command[1:] + extra)
-            if self.problem is None:
-                config = compose_config(self.command[1:] + extra)
-                self.command += extra
-        except (ValueError, HydraException) as err:  # unbalanced quotes, a sweep
-            self.problem = f"overrides={overrides!r}: {str(err).splitlines()[0]}"
-        config = config or compose_config(self.command[1:])
-        super().__init__(config)
+            attempts = [controls + box_overrides(overrides), controls]
+        except Refused as err:
+            self.problem, attempts = str(err), [controls]
+        attempts.append(overrides_for(DEFAULTS))
+        for args in attempts:
+            try:
+                message = problem(args)
+                if message:
+                    raise Refused(message)
+                config = compose_config(args)
+                within_limits(config)
+                super().__init__(config)
+            except Exception as err:  # any failure: say it, and run the next
+                self.problem = self.problem or str(err).splitlines()[0][:300]
+                continue
+            self.command = ["python run.py", *args]
+            return
+        raise RuntimeError(f"the dashboard's defaults do not build a model: {self.problem}")
 
     def step(self) -> None:
         super().step()

@@ -23,6 +23,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
 from sim.config import Config, ConfigError, StrategyConfig, register_configs, validate
+from sim.engine.network import read_edge_list
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 GROUPS = ("network", "strategy", "scenario", "calibration", "targets")
@@ -175,6 +176,8 @@ def checked_config(
         _check_in_force(parsed, chosen)
         config = compose_config(first, config_name)
         validate(config)
+        if config.network.kind == "file":  # before Hydra makes the run's folder
+            read_edge_list(config.network.path, config.population.n)
         _check_cluster(launcher.get("hydra/launcher"), launcher.get(RAY_ADDRESS))
     except ConfigError as err:
         raise CommandLineError(str(err)) from None
