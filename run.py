@@ -5,6 +5,8 @@ directory: timeseries.csv, summary.json, plots/. See README.md.
 """
 
 import logging
+import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -43,13 +45,32 @@ def main(cfg: DictConfig) -> None:
         if sweeping:
             config.output.progress = False  # one line per job instead (sim/sweep.py)
             share_cores(HydraConfig.get().launcher._target_)
-        summary = previous or simulate(config, out_dir)
-    except ConfigError as err:
+        summary = previous or simulate(config, out_dir, resume=config.resume or sweeping)
+    except ConfigError as err:  # found only as the model is built: leave no empty folder
+        if not sweeping and {p.name for p in out_dir.iterdir()} <= {".hydra", "run.log"}:
+            logging.shutdown()
+            shutil.rmtree(out_dir, ignore_errors=True)
         fail(str(err))
+    if summary.get("resumed_from") is not None:
+        say(f"{out_dir.name}: continued from the checkpoint of week {summary['resumed_from']}")
+    if summary.get("failed"):  # a full disk...: what was written is whole, the rest missing
+        say(f"error: {summary['failed']}", error=True)
+        sys.exit(1)
     if summary["interrupted"]:  # Ctrl-C or SIGTERM: stop here, and stop a sweep too
-        done = summary["steps_completed"]
-        say(f"interrupted after {done} steps; outputs kept in {out_dir}", error=True)
-        sys.exit(130)
+        done, missing = summary["steps_completed"], len(summary.get("missing_outputs", []))
+        by = summary.get("stopped_by") or "a signal"
+        say(
+            f"interrupted by {by} after {done} of {summary['steps']} weeks"
+            + (f", {missing} outputs not written" if missing else "")
+            + f"; kept in {out_dir} (to continue: "
+            + (
+                f"the same sweep with hydra.sweep.dir={out_dir.parent})"
+                if sweeping
+                else f"the same command with resume=true hydra.run.dir={out_dir})"
+            ),
+            error=True,
+        )
+        sys.exit(128 + getattr(signal, by, signal.SIGINT))
     if sweeping:
         from sim.runs.sweep import progress  # a sweep's own (comparison, scipy.stats)
 

@@ -692,6 +692,7 @@ class OutputConfig:
     network_plot_max_nodes: int = count(600, minimum=10)
     progress: bool = True
     tables: str = "csv"
+    checkpoint_every: int = count(52, minimum=0)  # weeks between checkpoints; 0: none
 
     def check(self, prefix: str) -> None:
         if self.tables not in TABLE_FORMATS:
@@ -711,6 +712,7 @@ class Config:
     seed: int = count(0, minimum=0)
     steps: int = count(156, minimum=0)
     burn_in: int = count(156, minimum=0)  # weeks run before week 0, not recorded
+    resume: bool = False  # continue from the run folder's checkpoint (sim/runs/simulation.py)
     population: PopulationConfig = field(default_factory=PopulationConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     firm: FirmConfig = field(default_factory=FirmConfig)
@@ -731,6 +733,11 @@ class Config:
 
     def check(self, prefix: str) -> None:
         degree, n = self.network.mean_degree, self.population.n
+        rivals = len(self.competition.rivals)
+        if self.scenario.name == "price_war" and self.scenario.rival > rivals:
+            raise ConfigError(
+                "scenario.rival", self.scenario.rival, f"a rival number in 1..{rivals}"
+            )
         if self.network.path is not None and self.network.kind != "file":
             raise ConfigError("network.path", self.network.path, "null unless network=file")
         if self.network.kind != "file" and degree >= n:

@@ -11,7 +11,9 @@ mechanism leaves the others' draws where they were.
 from __future__ import annotations
 
 import copy
+import functools
 import math
+import operator
 from dataclasses import dataclass
 
 import mesa
@@ -83,12 +85,13 @@ STREAMS = (
 )
 """The random streams, one per mechanism, spawned from the run's seed in this order."""
 
-FIRM_REPORTERS = {
-    "firm": "name",
-    "customers": "customers",
-    "market_share": "market_share",
-    "price": "price",
-    "advertising_reach": "advertising_reach",
+FIRM_REPORTERS = {  # attrgetters, not names: Mesa wraps a name in a closure, which a
+    # checkpoint could not pickle (sim/runs/simulation.py)
+    "firm": operator.attrgetter("name"),
+    **{
+        a: operator.attrgetter(a)
+        for a in ("customers", "market_share", "price", "advertising_reach")
+    },
 }
 
 
@@ -175,7 +178,7 @@ class LoyaltyModel(mesa.Model):
         rivals = config.competition.rivals
         self.strategy = strategies.build(config.strategy)
         # not `self.scenario`: Mesa 3.5 reserves `Model.scenario` for its own scenarios
-        self.market_scenario = scenarios.build(config.scenario, len(rivals))
+        self.market_scenario = scenarios.build(config.scenario)
         self.segments = Segments.from_config(config.population)
         self.baseline_expectation = self.segments.expectation.copy()
         self.market = Market.from_config(
@@ -634,5 +637,11 @@ class LoyaltyModel(mesa.Model):
         return pd.DataFrame(self.flows, index=pd.Index(labels, name="from"), columns=labels)
 
 
-def _reporter(column: str):
-    return lambda model: model.kpis[column]
+def _kpi(model: LoyaltyModel, column: str) -> float:
+    return model.kpis[column]
+
+
+def _reporter(column: str) -> functools.partial:
+    """A Mesa model reporter of a KPI column; a partial, not a lambda, so that
+    a model can be pickled (a checkpoint, sim/runs/simulation.py)."""
+    return functools.partial(_kpi, column=column)

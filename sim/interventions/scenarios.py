@@ -134,9 +134,7 @@ SCENARIOS: dict[str, type[Scenario]] = {
 }
 
 
-def build(config: ScenarioConfig, n_rivals: int) -> Scenario:
+def build(config: ScenarioConfig) -> Scenario:
     if config.name not in SCENARIOS:
         raise ConfigError("scenario", config.name, f"one of {', '.join(SCENARIOS)}")
-    if config.name == "price_war" and config.rival > n_rivals:
-        raise ConfigError("scenario.rival", config.rival, f"a rival number in 1..{n_rivals}")
     return SCENARIOS[config.name](config)

@@ -9,13 +9,15 @@ and what is allowed.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import threading
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
 from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import ChoiceSweep, Glob, Override
 from hydra.errors import HydraException, MissingConfigException
@@ -142,10 +144,17 @@ def checked_config(
 ) -> Config:
     """The config of the run (of a sweep's first job), checked; CommandLineError
     (one line) if the overrides cannot make a valid run."""
+    for override in overrides:
+        if len(override) > LONGEST_OVERRIDE:
+            raise CommandLineError(
+                f"{_short(override)} is not allowed: an override of at most "
+                f"{LONGEST_OVERRIDE:,} characters"
+            )
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as err:
         raise CommandLineError(str(err).splitlines()[0]) from None
+    _check_output_folders(parsed)
     values, first, chosen = {}, [], {}
     searchpath = _searchpath(parsed)
     if searchpath:
@@ -176,6 +185,8 @@ def checked_config(
         _check_in_force(parsed, chosen)
         config = compose_config(first, config_name)
         validate(config)
+        _check_added_keys(parsed, config)
+        _check_memory(config)
         if config.network.kind == "file":  # before Hydra makes the run's folder
             read_edge_list(config.network.path, config.population.n)
         _check_cluster(launcher.get("hydra/launcher"), launcher.get(RAY_ADDRESS))
@@ -233,13 +244,92 @@ LAUNCHER_PLUGINS = {  # optional launchers: (plugin module, extra that installs 
 
 
 def _check_launcher(name: str) -> None:
-    """A launcher whose plugin is not installed: say which extra installs it."""
-    if name not in LAUNCHER_PLUGINS:
+    """A launcher whose plugin is not installed: say which extra installs it;
+    one that does not exist: name those that do."""
+    if name in LAUNCHER_PLUGINS:
+        module, extra = LAUNCHER_PLUGINS[name]
+        if importlib.util.find_spec(module) is None:
+            raise CommandLineError(
+                f'hydra/launcher={name!r} needs its Hydra plugin: pip install -e ".[{extra}]"'
+            )
         return
-    module, extra = LAUNCHER_PLUGINS[name]
-    if importlib.util.find_spec(module) is None:
+    with _HYDRA, initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        options = GlobalHydra.instance().config_loader().get_group_options("hydra/launcher")
+    if name not in options:
         raise CommandLineError(
-            f'hydra/launcher={name!r} needs its Hydra plugin: pip install -e ".[{extra}]"'
+            f"hydra/launcher={_short(name)!r} is not allowed: expected one of {', '.join(options)}"
+        )
+
+
+LONGEST_OVERRIDE = 1_000
+"""Characters in one override: a longer one is a mistake (or a flood)."""
+
+
+def _short(text: str) -> str:
+    """A value for a one-line message: a long one cut, with its length."""
+    return text if len(text) <= 60 else f"{text[:40]}...({len(text):,} characters)"
+
+
+def _check_output_folders(parsed: list[Override]) -> None:
+    """The run's (or sweep's) folder must be one this user can make and write."""
+    for override in parsed:
+        key = override.get_key_element()
+        if key not in ("hydra.run.dir", "hydra.sweep.dir") or override.is_sweep_override():
+            continue
+        folder = Path(override.get_value_element_as_str()).expanduser().absolute()
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not existing.is_dir():
+            raise CommandLineError(f"{key}={str(folder)!r} is not allowed: {existing} is a file")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise CommandLineError(
+                f"{key}={str(folder)!r} is not allowed: {existing} is not writable"
+            )
+
+
+def _check_added_keys(parsed: list[Override], config: Config) -> None:
+    """`+key=value` adds a key Hydra does not know; the schema must have it."""
+    for override in parsed:
+        key = override.key_or_group
+        if not override.is_add() or key.startswith("hydra") or "[" in key:
+            continue
+        node = config
+        for part in key.split("."):
+            if isinstance(node, dict):
+                break  # a mapping (calibration targets) takes new keys
+            if not is_dataclass(node) or part not in {f.name for f in fields(node)}:
+                raise CommandLineError(
+                    f"{key!r} is not a config key (see `python run.py --cfg job` for all keys)"
+                )
+            node = getattr(node, part)
+
+
+def estimated_memory(config: Config) -> int:
+    """Bytes a run of `config` needs at its peak, roughly: measured at 100,000
+    and 400,000 consumers (docs/benchmarks.md): about 300 MB of interpreter and
+    libraries, 900 bytes a consumer, 12 bytes a tie end, 8 kB a recorded week."""
+    n, degree = config.population.n, config.network.mean_degree
+    return 300 * 2**20 + n * (900 + 12 * degree) + config.steps * 8_000
+
+
+def available_memory() -> int:
+    """Bytes of memory this machine can give a new process now."""
+    try:
+        with open("/proc/meminfo") as info:
+            fields = dict(line.split(":", 1) for line in info)
+        return int(fields["MemAvailable"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError):
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+
+
+def _check_memory(config: Config) -> None:
+    """Refuse a run that will not fit in this machine's memory, before it starts."""
+    need, have = estimated_memory(config), available_memory()
+    if need > have:
+        size = f"population.n={_short(str(config.population.n))}, steps={_short(str(config.steps))}"
+        needs = f"about {need / 2**30:,.1f} GB" if need < 2**60 else "more than an exabyte"
+        raise CommandLineError(
+            f"{size} is not allowed: it needs {needs} of memory and this machine has "
+            f"{have / 2**30:,.1f} GB available"
         )
 
 

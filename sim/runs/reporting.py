@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,52 +15,64 @@ from sim.codes import FOCAL
 from sim.engine.economics import MONEY
 from sim.interventions.survey import survey
 from sim.runs import charts
+from sim.runs.files import Writer, write_atomically, write_text
 
 SURVEY_SAMPLE = 1000
 """Customers asked at the end of a run (the key-experience survey, step 2)."""
 
 
-def write_tables(timeseries: pd.DataFrame, summary: dict, model, out_dir: Path) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
+def run_outputs(timeseries: pd.DataFrame, model, plots: bool) -> dict[str, Writer]:
+    """Every file of a run but summary.json, by its path in the run's folder:
+    the tables, and (if `plots`) the standard charts and a picture of the
+    network. Each is drawn only when it is written, so a run stopped part way
+    through its plots has spent no time on the rest."""
     suffix = model.config.output.tables
     # gzip without a timestamp: the same run gives the same bytes, whatever launched it
     compression = {"method": "gzip", "mtime": 0} if suffix.endswith(".gz") else None
     tables = {
-        "timeseries": (timeseries, False),
-        "firms": (model.firm_table(), False),
-        "flows": (model.flow_table(), True),
+        "timeseries": (lambda: timeseries, False),
+        "firms": (model.firm_table, False),
+        "flows": (model.flow_table, True),
     }
     if (model.consumers.provider == FOCAL).any():
         answers = survey(model.consumers, model.segments, SURVEY_SAMPLE, model.rng)
-        tables["key_experience"] = (answers, False)
-    for name, (table, index) in tables.items():
-        table.to_csv(out_dir / f"{name}.{suffix}", index=index, compression=compression)
-    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-
-
-def write_plots(timeseries: pd.DataFrame, model, out_dir: Path) -> list[Path]:
-    """The standard charts of a run, and a picture of the network."""
-    plots = out_dir / "plots"
-    plots.mkdir(parents=True, exist_ok=True)
-    ts = timeseries.iloc[1:] if len(timeseries) > 1 else timeseries
-    sample = charts.NetworkSample.of(model, model.config.output.network_plot_max_nodes)
-    figures = {
-        "customers_and_share": charts.customers(ts),
-        "acquisition_and_churn": charts.acquisition_and_churn(ts),
-        "satisfaction_and_nps": charts.satisfaction(ts),
-        "economics": charts.economics(ts),
-        "service_profit_chain": charts.service_profit_chain(ts),
-        "market_shares": charts.market_shares(model.firm_table()),
-        "complaints": charts.complaints(ts),
-        "flows": charts.flows(model.flow_table()),
-        "network": charts.network(model, sample),
+        tables["key_experience"] = (lambda: answers, False)
+    outputs: dict[str, Writer] = {
+        f"{name}.{suffix}": functools.partial(_write_table, table, index, compression)
+        for name, (table, index) in tables.items()
     }
-    return [_save(fig, plots / f"{name}.png") for name, fig in figures.items()]
+    if not plots:
+        return outputs
+    ts = timeseries.iloc[1:] if len(timeseries) > 1 else timeseries
+    figures = {
+        "customers_and_share": lambda: charts.customers(ts),
+        "acquisition_and_churn": lambda: charts.acquisition_and_churn(ts),
+        "satisfaction_and_nps": lambda: charts.satisfaction(ts),
+        "economics": lambda: charts.economics(ts),
+        "service_profit_chain": lambda: charts.service_profit_chain(ts),
+        "market_shares": lambda: charts.market_shares(model.firm_table()),
+        "complaints": lambda: charts.complaints(ts),
+        "flows": lambda: charts.flows(model.flow_table()),
+        "network": lambda: charts.network(
+            model, charts.NetworkSample.of(model, model.config.output.network_plot_max_nodes)
+        ),
+    }
+    return outputs | {
+        f"plots/{name}.png": functools.partial(_write_figure, draw)
+        for name, draw in figures.items()
+    }
+
+
+def _write_table(table: Callable[[], pd.DataFrame], index: bool, compression, path: Path) -> None:
+    table().to_csv(path, index=index, compression=compression)
+
+
+def _write_figure(draw: Callable[[], Figure], path: Path) -> None:
+    draw().savefig(path, dpi=110, bbox_inches="tight", format="png")
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    return path
+    return write_atomically(path, functools.partial(_write_figure, lambda: fig))
 
 
 # --- comparisons of strategies (sim/comparison.py) ------------------------------
@@ -74,13 +87,10 @@ COMPARED = (  # KPI, label, scale for display (negative: lower is better)
 def write_comparison(table: pd.DataFrame, out_dir: Path, command: str) -> list[Path]:
     """comparison.csv (every number), comparison.png (the paired differences)
     and comparison.md (a short ranked report with the command that made it)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    csv = out_dir / "comparison.csv"
-    table.to_csv(csv, index=False)
+    csv = write_atomically(out_dir / "comparison.csv", lambda p: table.to_csv(p, index=False))
     chart = _save(_comparison_chart(table), out_dir / "comparison.png")
-    report = out_dir / "comparison.md"
-    report.write_text(_comparison_report(table, command, chart.name))
-    return [csv, chart, report]
+    report = _comparison_report(table, command, chart.name)
+    return [csv, chart, write_text(out_dir / "comparison.md", report)]
 
 
 def _comparison_chart(table: pd.DataFrame) -> Figure:

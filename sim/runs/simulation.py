@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import pickle
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from tqdm import tqdm
 
 from sim.config import Config
 from sim.model import LoyaltyModel
+from sim.runs.files import write_atomically, write_json
 from sim.runs.summary import evaluate, summarise
 
 
@@ -33,6 +35,7 @@ def config_hash(config: Config) -> str:
     with the same fingerprint need not run again (sim/sweep.py)."""
     settings = dataclasses.asdict(config)
     settings.pop("output")  # plots and progress bars do not change the numbers
+    settings.pop("resume")  # nor does continuing from a checkpoint
     for name in list(settings["strategy"]):  # nor do options of strategies switched off
         if (
             isinstance(settings["strategy"][name], dict)
@@ -84,7 +87,7 @@ def _earlier(config: Config, out_dir: Path) -> dict | None:
     done = (
         not summary.get("interrupted", True)
         and summary.get("config_hash") == config_hash(config)
-        and (out_dir / f"timeseries.{config.output.tables}").exists()
+        and all((out_dir / name).exists() for name in summary.get("outputs", [None]))
     )
     return summary if done else None
 
@@ -126,59 +129,116 @@ def replicate(config: Config, seeds: int) -> list[dict]:
     return [summarise_run(dataclasses.replace(config, seed=config.seed + k)) for k in range(seeds)]
 
 
-def simulate(config: Config, out_dir: Path) -> dict:
-    """Build the model, run `config.steps` steps, write outputs to `out_dir`,
-    and return the summary.
+CHECKPOINT = "checkpoint.pkl"
 
-    Ctrl-C or SIGTERM asks the run to stop: the week under way (or the
-    burn-in) is finished, so the outputs hold every completed week, and the
-    summary says `interrupted: true`.
+
+def _checkpoint(model: LoyaltyModel, out_dir: Path) -> None:
+    """The whole model as it stands, to continue from (`resume=true`)."""
+    state = {"config_hash": config_hash(model.config), "code_version": code_version()}
+    write_atomically(
+        out_dir / CHECKPOINT, lambda p: p.write_bytes(pickle.dumps({**state, "model": model}))
+    )
+
+
+def resumed(config: Config, out_dir: Path) -> LoyaltyModel | None:
+    """The model of the checkpoint in `out_dir`, if it was made of this config
+    by this code; it continues exactly as the run would have."""
+    try:
+        state = pickle.loads((out_dir / CHECKPOINT).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    same = state.get("config_hash") == config_hash(config)
+    return state["model"] if same and state.get("code_version") == code_version() else None
+
+
+def simulate(config: Config, out_dir: Path, resume: bool = False) -> dict:
+    """Build the model (or, with `resume`, take it from the folder's
+    checkpoint), run it to `config.steps` steps, write its outputs to
+    `out_dir`, and return the summary.
+
+    Ctrl-C or SIGTERM asks the run to stop, at any point until summary.json is
+    written: the week under way (or the burn-in) is finished, the tables are
+    written whole, plots not yet drawn are skipped, a checkpoint is kept, and
+    the summary says `interrupted: true` (and which outputs are missing). A
+    checkpoint is also kept every `output.checkpoint_every` weeks, so that a
+    killed run loses at most that many.
     """
     started = time.perf_counter()
-    stop = []
+    stop: list[int] = []
     previous = {
         sig: signal.signal(sig, lambda signum, frame: stop.append(signum))
         for sig in (signal.SIGINT, signal.SIGTERM)
     }
     try:
-        model = LoyaltyModel(config)
-    except BaseException:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        raise
-    try:
-        for _ in tqdm(
-            range(config.steps),
-            desc="simulating",
-            unit="week",
-            disable=not (config.output.progress and sys.stderr.isatty()),
-        ):
-            if stop:
-                break
-            model.step()
+        return _run(config, out_dir, resume, stop, started)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        interrupted = bool(stop) or model.steps < config.steps
-        timeseries = model.datacollector.get_model_vars_dataframe()
-        summary = {
-            "seed": config.seed,
-            "steps": config.steps,
-            "steps_completed": len(timeseries) - 1,
-            "interrupted": interrupted,
-            "population": config.population.n,
-            "network": config.network.kind,
-            "strategy": config.strategy.name,
-            "scenario": config.scenario.name,
-            "config_hash": config_hash(config),
-            "code_version": code_version(),
-            **summarise(timeseries, config),
-            "evaluation": evaluate(timeseries, config),
-            "wall_seconds": round(time.perf_counter() - started, 3),
-        }
-        from sim.runs.reporting import write_plots, write_tables  # matplotlib: after the run
 
-        write_tables(timeseries, summary, model, out_dir)
-    if config.output.plots:
-        write_plots(timeseries, model, out_dir)
+
+def _run(config: Config, out_dir: Path, resume: bool, stop: list[int], started: float) -> dict:
+    model = resumed(config, out_dir) if resume else None
+    resumed_from = model.steps if model else None
+    if model:
+        model.config = config  # the same in all that shapes results; outputs as asked now
+    else:
+        model = LoyaltyModel(config)
+    every = config.output.checkpoint_every
+    for _ in tqdm(
+        range(model.steps, config.steps),
+        desc="simulating",
+        unit="week",
+        initial=model.steps,
+        total=config.steps,
+        disable=not (config.output.progress and sys.stderr.isatty()),
+    ):
+        if stop:
+            break
+        model.step()
+        if every and model.steps % every == 0 and model.steps < config.steps:
+            _checkpoint(model, out_dir)
+    timeseries = model.datacollector.get_model_vars_dataframe()
+    from sim.runs.reporting import run_outputs  # matplotlib: after the run
+
+    written, missing, failed = [], [], None
+    for name, write in run_outputs(timeseries, model, config.output.plots).items():
+        if stop or failed:
+            missing.append(name)
+            continue
+        try:
+            write_atomically(out_dir / name, write)
+            written.append(name)
+        except OSError as err:  # a full disk, a folder gone: the rest cannot be trusted
+            failed = f"could not write {out_dir / name}: {err.strerror or err}"
+            missing.append(name)
+    complete = model.steps == config.steps and not missing
+    if complete:
+        (out_dir / CHECKPOINT).unlink(missing_ok=True)
+    elif every:
+        _checkpoint(model, out_dir)
+    summary = {
+        "seed": config.seed,
+        "steps": config.steps,
+        "steps_completed": len(timeseries) - 1,
+        "interrupted": not complete,
+        "stopped_by": signal.Signals(stop[0]).name if stop else None,
+        "resumed_from": resumed_from,
+        "failed": failed,
+        "outputs": written,
+        "missing_outputs": missing,
+        "population": config.population.n,
+        "network": config.network.kind,
+        "strategy": config.strategy.name,
+        "scenario": config.scenario.name,
+        "config_hash": config_hash(config),
+        "code_version": code_version(),
+        **summarise(timeseries, config),
+        "evaluation": evaluate(timeseries, config),
+        "wall_seconds": round(time.perf_counter() - started, 3),
+    }
+    try:
+        write_json(out_dir / "summary.json", summary)
+    except OSError as err:
+        summary["failed"] = summary["failed"] or f"could not write summary.json: {err.strerror}"
+        summary["interrupted"] = True
     return summary
