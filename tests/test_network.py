@@ -66,9 +66,9 @@ def test_edge_list_file_is_read(tmp_path):
 @pytest.mark.parametrize(
     "content, expected",
     [
-        (None, "existing"),
+        (None, "readable"),
         ("", "at least one edge"),
-        ("a b\nc\n", "two integer"),
+        ("a b\nc\n", "two node ids"),
         ("0 50\n", "0..9"),
     ],
 )

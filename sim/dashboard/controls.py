@@ -131,6 +131,8 @@ def box_overrides(text: str) -> list[str]:
         key, _, value = override.lstrip("+~").partition("=")
         if key.startswith("hydra") or key == "network.path" or (key, value) == ("network", "file"):
             raise Refused(f"{override} is not available here: it reaches the server's files")
+        if key in LIMITS and value.isdigit() and int(value) > LIMITS[key]:
+            raise Refused(f"{key}={value} is not available here: at most {LIMITS[key]:,}")
     return overrides
 
 

@@ -34,6 +34,8 @@ MAX_COMPLETE = 5_000
 def build_network(config: NetworkConfig, n: int, seed: int) -> sp.csr_array:
     """The word-of-mouth network as a symmetric CSR adjacency, nodes 0..n-1.
     The same seed gives the same network."""
+    if config.kind != "file":  # a file is checked as it is read
+        check_network(config, n)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6E6574]))  # "net"
     k = config.mean_degree
     if config.kind == "small_world":
@@ -43,12 +45,19 @@ def build_network(config: NetworkConfig, n: int, seed: int) -> sp.csr_array:
     if config.kind == "random":
         return csr_from_edges(random_edges(n, n * k // 2, rng), n)
     if config.kind == "complete":
-        if n > MAX_COMPLETE:
-            raise ConfigError("network.kind", "complete", f"population.n <= {MAX_COMPLETE} for it")
         return adjacency(nx.complete_graph(n))
+    return csr_from_edges(read_edge_list(config.path, n), n)
+
+
+def check_network(config: NetworkConfig, n: int) -> None:
+    """ConfigError if this network cannot be built for `n` consumers (the
+    command line checks before a run starts; a file is read in full)."""
+    if config.kind not in NETWORK_KINDS:
+        raise ConfigError("network.kind", config.kind, f"one of {', '.join(NETWORK_KINDS)}")
+    if config.kind == "complete" and n > MAX_COMPLETE:
+        raise ConfigError("network.kind", "complete", f"population.n <= {MAX_COMPLETE} for it")
     if config.kind == "file":
-        return csr_from_edges(read_edge_list(config.path, n), n)
-    raise ConfigError("network.kind", config.kind, f"one of {', '.join(NETWORK_KINDS)}")
+        read_edge_list(config.path, n)
 
 
 def small_world_edges(n: int, k: int, rewiring: float, rng: np.random.Generator) -> np.ndarray:

@@ -25,7 +25,8 @@ from omegaconf import OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
 from sim.config import Config, ConfigError, StrategyConfig, register_configs, validate
-from sim.engine.network import read_edge_list
+from sim.engine.network import check_network
+from sim.interventions import scenarios
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 GROUPS = ("network", "strategy", "scenario", "calibration", "targets")
@@ -187,23 +188,25 @@ def checked_config(
         validate(config)
         _check_added_keys(parsed, config)
         _check_memory(config)
-        if config.network.kind == "file":  # before Hydra makes the run's folder
-            read_edge_list(config.network.path, config.population.n)
+        check_network(config.network, config.population.n)  # before Hydra makes a folder
+        scenarios.build(config.scenario)
         _check_cluster(launcher.get("hydra/launcher"), launcher.get(RAY_ADDRESS))
+    except CommandLineError:
+        raise
     except ConfigError as err:
         raise CommandLineError(str(err)) from None
     except MissingConfigException as err:
         raise CommandLineError(str(err).splitlines()[0]) from None
     except (HydraException, OmegaConfBaseException) as err:
         raise CommandLineError(_one_line(err, values)) from None
+    except (ValueError, TypeError) as err:  # from inside OmegaConf: find the override
+        raise CommandLineError(_culprit(first, config_name, err)) from None
     return config
 
 
 def _check_in_force(parsed: list[Override], chosen: dict[str, list]) -> None:
     """A strategy's or scenario's parameter set while no run of the command
     switches it on would change nothing: say which option reads it."""
-    from sim.interventions.scenarios import SCENARIOS
-
     strategies = {f.name for f in fields(StrategyConfig)} - {"rollout_step"}
     picked = {
         group: {
@@ -224,14 +227,42 @@ def _check_in_force(parsed: list[Override], chosen: dict[str, list]) -> None:
                 f"{override.input_line} changes nothing: strategy {name} is not switched on "
                 f"(add strategy={name})"
             )
-        readers = [s for s, cls in SCENARIOS.items() if name in cls.parameters]
+        readers = [s for s, cls in scenarios.SCENARIOS.items() if name in cls.parameters]
         if group == "scenario" and readers and not picked["scenario"] & {*readers}:
-            if not picked["scenario"] <= set(SCENARIOS):
+            if not picked["scenario"] <= set(scenarios.SCENARIOS):
                 continue
             raise CommandLineError(
                 f"{override.input_line} changes nothing under scenario="
                 f"{','.join(sorted(picked['scenario']))}: it is read by {', '.join(readers)}"
             )
+
+
+def _culprit(overrides: list[str], config_name: str, err: Exception) -> str:
+    """The override that cannot be applied, when OmegaConf does not say."""
+    for override in overrides:
+        try:
+            compose_config([override], config_name)
+        except (ValueError, TypeError, HydraException, OmegaConfBaseException):
+            indexed = _indexed(override.partition("=")[0])
+            if indexed:
+                return (
+                    f"{_short(override)} is not allowed: a list's items need an index, "
+                    f"as in {indexed}"
+                )
+            return f"{_short(override)} cannot be applied: {str(err).splitlines()[0]}"
+    return str(err).splitlines()[0]
+
+
+def _indexed(key: str) -> str | None:
+    """`key` with an index where it passes through a list of the schema
+    (`population.segments.share` -> `population.segments[0].share`), or None."""
+    node: object = Config()
+    parts = key.split(".")
+    for i, part in enumerate(parts):
+        if isinstance(node, list):
+            return ".".join(parts[:i]) + "[0]." + ".".join(parts[i:])
+        node = getattr(node, part, None)
+    return None
 
 
 LAUNCHER_PLUGINS = {  # optional launchers: (plugin module, extra that installs it)

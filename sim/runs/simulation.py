@@ -202,7 +202,7 @@ def _run(config: Config, out_dir: Path, resume: bool, stop: list[int], started: 
 
     written, missing, failed = [], [], None
     for name, write in run_outputs(timeseries, model, config.output.plots).items():
-        if stop or failed:
+        if failed or (stop and name.startswith("plots/")):  # tables are kept, plots wait
             missing.append(name)
             continue
         try:
