@@ -7,11 +7,14 @@ starts a new local Ray instance bound to 127.0.0.1 with no dashboard
 """
 
 import os
+import re
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_py
+from tests.helpers import start_run_py
 
 SWEEP = [
     "strategy=baseline,price_cut",
@@ -23,21 +26,45 @@ SWEEP = [
 ]
 
 
-def _sweep(sweep_dir: Path, launcher: str, *extra: str) -> str:
+def _sweep(sweep_dir: Path, launcher: str, *extra: str, listening: set | None = None) -> str:
+    """Run the sweep; if `listening` is given, add to it every address a process
+    of the sweep listens on while it runs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_ADDRESS")}
     env["RAY_DEDUP_LOGS"] = "0"  # every job's progress line, not "repeated 2x"
-    result = run_py(
-        "-m",
-        *SWEEP,
-        *extra,
-        f"hydra/launcher={launcher}",
-        f"hydra.sweep.dir={sweep_dir}",
-        cwd=sweep_dir.parent,
-        timeout=600,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout + result.stderr
+    args = ["-m", *SWEEP, *extra, f"hydra/launcher={launcher}", f"hydra.sweep.dir={sweep_dir}"]
+    process = start_run_py(*args, cwd=sweep_dir.parent, env=env)
+    deadline = time.monotonic() + 600
+    while listening is not None and process.poll() is None and time.monotonic() < deadline:
+        listening |= _listening(_descendants(process.pid))
+        time.sleep(0.2)
+    stdout, stderr = process.communicate(timeout=max(1, deadline - time.monotonic()))
+    assert process.returncode == 0, stderr[-3000:]
+    return stdout + stderr
+
+
+def _descendants(pid: int) -> set[int]:
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = {pid}, {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _listening(pids: set[int]) -> set[str]:
+    """The TCP addresses these processes listen on (`ss -ltnpH`)."""
+    out = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True).stdout
+    return {
+        line.split()[3]
+        for line in out.splitlines()
+        if {int(p) for p in re.findall(r"pid=(\d+)", line)} & pids
+    }
 
 
 def _tables(sweep_dir: Path, pattern: str = "*/timeseries.csv*") -> dict[str, bytes]:
@@ -61,7 +88,11 @@ def test_ray_gives_the_same_jobs_as_basic_and_resumes(tmp_path):
     pytest.importorskip("hydra_plugins.hydra_ray_launcher")
     basic, ray = tmp_path / "basic", tmp_path / "ray"
     _sweep(basic, "basic")
-    _sweep(ray, "ray_local")
+    listening: set[str] = set()
+    _sweep(ray, "ray_local", listening=listening)
+    assert listening, "no Ray process was seen listening"
+    loopback = ("127.0.0.1:", "[::ffff:127.0.0.1]:", "[::1]:")
+    assert all(a.startswith(loopback) for a in listening), listening
     assert len(_tables(ray)) == 4
     assert _tables(basic) == _tables(ray)
     assert (basic / "comparison.csv").read_bytes() == (ray / "comparison.csv").read_bytes()

@@ -71,6 +71,15 @@ def preflight(argv: list[str], config_name: str = "config") -> None:
         fail(str(err))
     for warning in caveats(config):
         print(f"warning: {warning}", file=sys.stderr)
+    if "hydra/launcher=ray_local" in argv:
+        os.environ.update(RAY_LOOPBACK)  # before the launcher imports Ray
+
+
+RAY_LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+"""Ray's switch for a single-machine instance: with it, `ray.init(_node_ip_address=
+"127.0.0.1")` keeps that address instead of swapping in the machine's, and every
+Ray process listens on 127.0.0.1 only (configs/hydra/launcher/ray_local.yaml;
+tests/test_launchers.py checks with `ss`)."""
 
 
 HYDRA_FLAGS = {
