@@ -5,7 +5,7 @@ from 2 %) and promises `promise_premium` points more than it delivers on
 every dimension (0 = honest advertising). Promises raise expectations (seed
 001 "客户期望决定因素"), and satisfaction is experience minus expectation (the
 Delta law), so a bigger promise wins customers and then disappoints them.
-Each arm is compared with doing nothing, seed by seed, over weeks 53-156.
+Each arm is compared with doing nothing, seed by seed, over weeks 52-156.
 Writes experiments/results/expectation_trap/report.md.
 
 usage: python -m experiments.expectation_trap [--seeds 8] [--n 10000]
@@ -82,7 +82,7 @@ def main() -> None:
         f"{args.n:,} consumers, {args.seeds} seeds, 156 weeks. From week 52 the focal firm "
         "advertises to 5 % of consumers a week (2 % before) and promises `promise premium` "
         "points above what it delivers on every dimension. Differences from doing nothing "
-        "over weeks 53-156 (same seeds)."
+        "over weeks 52-156 (same seeds)."
     )
     report.table(pd.DataFrame(rows))
     best = max(PREMIUMS, key=lambda a: diff("profit", a).mean())

@@ -91,7 +91,7 @@ def main() -> None:
         "(`strategy.key_experience.cost_per_point` per point, customer and week): "
         f"allocation=key puts it into the key experience named by the firm's own survey "
         f"at rollout; allocation=even puts 1/6 point into each dimension. {args.seeds} "
-        "seeds; weeks 53-156; paired differences over seeds.",
+        "seeds; weeks 52-156; paired differences over seeds.",
     )
     rows = []
     for kpi, (label, fmt, scale) in KPIS.items():

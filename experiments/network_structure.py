@@ -116,7 +116,7 @@ def main() -> None:
         "## 2. Bad news: a brand scandal on each network",
         f"The default market on each network, {args.seeds} seeds of {args.n:,} consumers, "
         "156 weeks after the burn-in; the scandal hits at week 52. Differences are the "
-        "scandal's run minus the stable one, paired by seed, over weeks 53-156.",
+        "scandal's run minus the stable one, paired by seed, over weeks 52-156.",
     )
     rows = []
     for name, overrides in NETWORKS.items():

@@ -7,7 +7,7 @@ nothing (`loyalty_program` with enrolment 1, no rewards, no running cost), and
 `churn.membership_weight` (how much membership lowers the churn hazard and
 silent defection, on the logit scale) is swept. The firm as it is has weight 1;
 lower weights are lost loyalty, higher ones gained loyalty. Profit over weeks
-53-156 is compared with weight 1, seed by seed. The satisfaction article quotes: retention up
+52-156 is compared with weight 1, seed by seed. The satisfaction article quotes: retention up
 5 points -> profit up 25-85 %; loyalty down 5 % -> profit down 25 %.
 Writes experiments/results/retention_economics/report.md.
 
@@ -73,7 +73,7 @@ def main() -> None:
         [command],
     )
     report.text(
-        f"{args.n:,} consumers, {args.seeds} seeds, 156 weeks; figures over weeks 53-156, "
+        f"{args.n:,} consumers, {args.seeds} seeds, 156 weeks; figures over weeks 52-156, "
         "after every focal customer joins a free programme at week 52. "
         f"Reference: membership weight {REFERENCE} (the firm as it is). Default economics "
         f"of sim/config.py: gross margin {economics.gross_margin:.0%}, fixed costs "
@@ -89,7 +89,7 @@ def main() -> None:
                 "retention change (points)": [
                     interval_text(r["retention change (points)"], "{:+.1f}") for r in rows
                 ],
-                "profit, weeks 53-156": [interval_text(r["profit"], "{:,.0f}") for r in rows],
+                "profit, weeks 52-156": [interval_text(r["profit"], "{:,.0f}") for r in rows],
                 "profit change (%)": [
                     interval_text(r["profit change (%)"], "{:+.1f}") for r in rows
                 ],

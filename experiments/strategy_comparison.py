@@ -42,7 +42,7 @@ def main() -> None:
         f"{len(strategies)} strategies (sim/interventions/strategies.py, default parameters) x "
         f"{len(SCENARIOS)} scenarios (sim/interventions/scenarios.py) x {args.seeds} seeds, "
         f"{args.n:,} consumers, 156 weeks. Strategies roll out and scenarios start at "
-        "week 52; every figure is over weeks 53-156, against the baseline under the "
+        "week 52; every figure is over weeks 52-156, against the baseline under the "
         "same scenario and seed.",
     )
     report.figure(_profit_map(table), "profit_map.png", "profit difference by scenario")
@@ -107,7 +107,7 @@ def _profit_map(table: pd.DataFrame) -> Figure:
             ax.text(
                 j, i, f"{grid.iloc[i, j] / 1000:+.0f}k{star}", ha="center", va="center", fontsize=7
             )
-    fig.colorbar(image, ax=ax, label="profit vs baseline, weeks 53-156")
+    fig.colorbar(image, ax=ax, label="profit vs baseline, weeks 52-156")
     ax.set_title("Profit difference from doing nothing (* : 95 % interval above zero)")
     fig.tight_layout()
     return fig

@@ -249,8 +249,13 @@ def test_the_page_fits_a_laptop_and_a_full_hd_screen(server, width, height, tmp_
 
 
 def _right(locator) -> float:
-    box = locator.bounding_box()
-    return box["x"] + box["width"]
+    """Where an element ends on the page (a chart is redrawn each step: wait for it)."""
+    for _ in range(40):
+        box = locator.bounding_box()
+        if box:
+            return box["x"] + box["width"]
+        time.sleep(0.25)
+    raise AssertionError(f"{locator} is not on the page")
 
 
 def test_stepping_in_the_browser_advances_the_week_and_redraws_the_charts(tab, tmp_path):
