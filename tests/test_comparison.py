@@ -15,7 +15,7 @@ import pytest
 from sim.codes import DIMENSIONS
 from sim.interventions.survey import key_dimension, key_experience_table, survey
 from sim.model import LoyaltyModel
-from sim.runs.comparison import collect_runs, compare, mean_interval, return_on_investment
+from sim.runs.comparison import collect_runs, compare, mean_interval, paired_bootstrap
 from sim.runs.summary import evaluate
 from tests.helpers import small_config, start_run_py
 
@@ -152,8 +152,20 @@ def test_mean_interval_is_a_student_t_interval():
 def test_roi_interval_brackets_the_estimate():
     gain = np.array([100.0, 150.0, 80.0, 120.0, 90.0])
     spent = np.array([100.0, 100.0, 100.0, 100.0, 100.0])
-    roi, low, high = return_on_investment(gain, spent)
+    _, (roi, low, high) = paired_bootstrap(gain, spent)
     assert roi == pytest.approx(1.08) and low < roi < high
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_profit_and_roi_intervals_agree_on_sign(seed):
+    """The advertising_push case: a profit interval across zero next to an ROI
+    interval above it, when one came from a t interval and the other from a
+    bootstrap. From the same resamples they cannot disagree."""
+    rng = np.random.default_rng(seed)
+    gain = rng.normal(20_000, 60_000, 10)
+    spent = rng.uniform(1_000, 40_000, 10)
+    (_, low, high), (_, roi_low, roi_high) = paired_bootstrap(gain, spent, seed)
+    assert np.sign(low) == np.sign(roi_low) and np.sign(high) == np.sign(roi_high)
 
 
 # --- sweeps from the command line ----------------------------------------------

@@ -7,8 +7,10 @@ baseline strategy under the same scenario and other overrides, seed by seed:
 the same seed gives the same consumers, network and random draws up to the
 rollout (common random numbers), so the paired difference has far less noise
 than the difference of means. Intervals are 95 % Student t intervals over
-seeds; ROI = paired profit difference / strategy investment (both summed over
-seeds), with a percentile bootstrap interval over seeds.
+seeds, but the profit difference's: it and ROI = paired profit difference /
+strategy investment (both summed over seeds) have 95 % percentile bootstrap
+intervals over seeds from the same resamples, so that they agree on sign
+(with 3 seeds or more).
 """
 
 from __future__ import annotations
@@ -118,11 +120,14 @@ def compare(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
             row[f"{kpi}_diff"], row[f"{kpi}_diff_low"], row[f"{kpi}_diff_high"] = mean_interval(
                 diff
             )
-        row["roi"], row["roi_low"], row["roi_high"] = return_on_investment(
+        profit, roi = paired_bootstrap(
             (paired.profit - paired.profit_ref).to_numpy(),
             (paired.strategy_investment - paired.strategy_investment_ref).to_numpy(),
             seed,
         )
+        if not np.isnan(profit[1]):  # the profit difference's interval from ROI's resamples
+            row["profit_diff_low"], row["profit_diff_high"] = profit[1], profit[2]
+        row["roi"], row["roi_low"], row["roi_high"] = roi
         row["weeks"] = arm.weeks.iloc[0]
         rows.append(row)
     table = pd.DataFrame(rows)
@@ -144,19 +149,32 @@ def _reference(runs: pd.DataFrame, scenario: str, setting: str) -> pd.DataFrame:
     return baseline
 
 
-def return_on_investment(
+Interval = tuple[float, float, float]
+
+
+def paired_bootstrap(
     profit_difference: np.ndarray, investment: np.ndarray, seed: int = 0
-) -> tuple[float, float, float]:
-    """ROI = sum of paired profit differences / sum of investment, with a 95 %
-    percentile bootstrap interval over seeds (NaN without investment)."""
-    if len(investment) == 0 or investment.sum() <= 0:
-        return np.nan, np.nan, np.nan
-    roi = float(profit_difference.sum() / investment.sum())
-    if len(investment) < 3:
-        return roi, np.nan, np.nan
+) -> tuple[Interval, Interval]:
+    """The mean paired profit difference and ROI = summed profit difference /
+    summed investment, each with a 95 % percentile bootstrap interval over
+    seeds, from the same resamples: in each resample ROI has the sign of the
+    profit difference, so the two intervals always agree on sign. NaN bounds
+    with fewer than 3 seeds; NaN ROI without investment."""
+    nothing = (np.nan, np.nan, np.nan)
+    if len(profit_difference) == 0:
+        return nothing, nothing
+    mean = float(profit_difference.mean())
+    spent_total = investment.sum()
+    roi = float(profit_difference.sum() / spent_total) if spent_total > 0 else np.nan
+    if len(profit_difference) < 3:
+        return (mean, np.nan, np.nan), (roi, np.nan, np.nan)
     rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(investment), (BOOTSTRAP_RESAMPLES, len(investment)))
+    picks = rng.integers(0, len(profit_difference), (BOOTSTRAP_RESAMPLES, len(profit_difference)))
+    quantiles = [50 * (1 - CONFIDENCE), 50 * (1 + CONFIDENCE)]
+    low, high = np.percentile(profit_difference[picks].mean(axis=1), quantiles)
+    if not spent_total > 0:
+        return (mean, float(low), float(high)), nothing
     spent = investment[picks].sum(axis=1)
     ratios = profit_difference[picks].sum(axis=1)[spent > 0] / spent[spent > 0]
-    low, high = np.percentile(ratios, [50 * (1 - CONFIDENCE), 50 * (1 + CONFIDENCE)])
-    return roi, float(low), float(high)
+    roi_low, roi_high = np.percentile(ratios, quantiles)
+    return (mean, float(low), float(high)), (roi, float(roi_low), float(roi_high))
