@@ -369,12 +369,13 @@ class ComplaintsConfig:
     unresolved_attitude_penalty: float = non_negative(0.3)
     follow_up: float = probability(0.0)
     # costs
-    handling_cost: float = non_negative(25.0)
-    one_stop_cost: float = non_negative(10.0)
-    quality_cost: float = non_negative(5000.0)
-    channel_cost: float = non_negative(200.0)
-    capacity_cost: float = non_negative(20.0)
-    follow_up_cost: float = non_negative(2.0)
+    # costs, each a rate on the work it adds (docs/ODD.md 7.3b, "Costs"; assumptions)
+    handling_cost: float = non_negative(25.0)  # per case handled
+    one_stop_cost: float = non_negative(10.0)  # per case handled in one stop
+    quality_cost_per_case: float = non_negative(10.0)  # per case, per 10 points above 38 %
+    channel_cost_per_complaint: float = non_negative(5.0)  # per complaint, per unit of ease > 1
+    capacity_cost: float = non_negative(20.0)  # per employee, per 0.1 cases above the usual
+    follow_up_cost: float = non_negative(2.0)  # per contact
 
 
 @dataclass

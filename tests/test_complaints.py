@@ -201,3 +201,20 @@ def test_the_count_incentive_hides_complaints_not_dissatisfaction(as_usual):
     hidden = _totals(count_incentive=1.0)
     assert hidden.complaints < 0.5 * as_usual.complaints
     assert hidden.dissatisfied > 0.8 * as_usual.dissatisfied
+
+
+@pytest.mark.parametrize("lever", [{"recovery_quality": 0.6}, {"ease": 5.0}])
+def test_a_complaint_lever_costs_in_proportion_to_the_cases(lever):
+    """Costs are rates on the work added: no cases, no cost; twice the cases, twice."""
+    config = ComplaintsConfig()
+    pulled = ComplaintLevers.from_config(ComplaintsConfig(**lever))
+    usual = ComplaintLevers.from_config(config)
+    extra = []
+    for negative in (0, 1_000, 2_000):
+        handling = _handle(np.full(negative, -2.0))[1] if negative else _handle(np.full(1, 5.0))[1]
+        extra.append(
+            handling_costs(handling, 50, pulled, config)
+            - handling_costs(handling, 50, usual, config)
+        )
+    assert extra[0] == 0 and extra[1] > 0
+    assert extra[2] == pytest.approx(2 * extra[1], rel=0.15)  # the voiced share varies by draw

@@ -233,16 +233,22 @@ def handle(
 def handling_costs(
     handling: ComplaintHandling, employees: int, levers: ComplaintLevers, config: ComplaintsConfig
 ) -> float:
-    """The week's cost of the complaint levers (all assumptions): cases handled
-    (more for one-stop handling), recovery quality above the usual 38 %
-    (training of the handlers), channels beyond the usual (ease above 1),
-    handling capacity above the usual, and follow-up contacts (planned: a
-    share `follow_up` of the week's visits)."""
+    """The week's cost of the complaint levers, each a rate on the work it adds
+    (all assumptions): per case handled (more in one stop, and more for recovery
+    quality above the usual 38 %: longer, more senior handling), per complaint
+    received through channels beyond the usual (ease above 1), per employee for
+    handling capacity above the usual, and per follow-up contact (planned: a
+    share `follow_up` of the week's visits). A strategy's cost grows with its use."""
     cases = len(handling.handled)
+    quality = max(levers.recovery_quality - USUAL_RECOVERY_QUALITY, 0.0) / 0.1
     return (
-        cases * (config.handling_cost + config.one_stop_cost * levers.one_stop)
-        + config.quality_cost * max(levers.recovery_quality - USUAL_RECOVERY_QUALITY, 0.0)
-        + config.channel_cost * max(levers.ease - 1.0, 0.0)
+        cases
+        * (
+            config.handling_cost
+            + config.one_stop_cost * levers.one_stop
+            + config.quality_cost_per_case * quality
+        )
+        + config.channel_cost_per_complaint * max(levers.ease - 1.0, 0.0) * len(handling.complained)
         + config.capacity_cost
         * employees
         * max(levers.cases_per_employee - USUAL_CASES_PER_EMPLOYEE, 0.0)

@@ -132,6 +132,10 @@ RENAMED = {
     "word_of_mouth.positive_reach": "word_of_mouth.promoter_tie_rate (a rate per tie and week)",
     "strategy.referral_program.referral_conversion": "strategy.referral_program."
     "conversion_factor (a factor on the calibrated conversion)",
+    "complaints.quality_cost": "complaints.quality_cost_per_case (a rate per case handled, "
+    "per 10 points of recovery quality above 38 %)",
+    "complaints.channel_cost": "complaints.channel_cost_per_complaint (a rate per complaint "
+    "received, per unit of ease above 1)",
 }
 """Config keys that were replaced, and what replaced them (docs/ODD.md)."""
 
