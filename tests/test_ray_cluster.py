@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,12 @@ def _nodes_of(output: str, temp_dir: str) -> set[str]:
     return nodes
 
 
+def _client_server_logs(temp_dir: str) -> str:
+    """The tail of the head's Ray client server logs (why one failed to start)."""
+    logs = sorted(Path(temp_dir).glob("session_*/logs/ray_client_server*.err"))
+    return "".join(f"\n--- {p.name}\n{p.read_text(errors='replace')[-1500:]}" for p in logs)
+
+
 def _tables(sweep_dir: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(sweep_dir)): p.read_bytes() for p in sweep_dir.glob("*/timeseries.csv")
@@ -176,7 +183,16 @@ def test_the_readme_cluster_command_runs_on_both_nodes_as_basic_does(cluster, tm
         args.append(arg.replace("/shared/sweeps/NAME", str(sweep_dir)))
     assert f"hydra.sweep.dir={sweep_dir}" in args and "hydra/launcher=ray_cluster" in args
     done = run_py(*args, *SMALL, *SIZE, cwd=tmp_path, timeout=600, env=cluster["env"])
-    assert done.returncode == 0, done.stderr[-3000:]
+    if done.returncode and "Starting Ray client server failed" in done.stderr:
+        # Ray's head could not start the client's own server process (seen once in CI,
+        # under load; its log is below). Running a sweep again into its folder is how a
+        # user resumes one (README): do that, once, and show why it was needed.
+        why = _client_server_logs(cluster["temp_dir"])
+        warnings.warn(
+            f"Ray client server failed to start; run again. Head log: {why}", stacklevel=1
+        )
+        done = run_py(*args, *SMALL, *SIZE, cwd=tmp_path, timeout=600, env=cluster["env"])
+    assert done.returncode == 0, done.stderr[-3000:] + _client_server_logs(cluster["temp_dir"])
     assert len(_nodes_of(done.stdout + done.stderr, cluster["temp_dir"])) == 2
 
     basic = tmp_path / "basic"
