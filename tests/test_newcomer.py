@@ -66,12 +66,17 @@ def test_a_list_where_one_value_belongs_is_named_as_such():
 
 
 @pytest.mark.parametrize("flag", ["--strategy", "--strategy=price_cut", "--seed=3"])
-def test_a_flag_that_is_not_hydras_says_how_to_write_an_override(flag, tmp_path):
-    result = run_py(flag, "price_cut", cwd=tmp_path)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "is not an option: overrides are key=value" in lines[0], lines
-    assert "usage:" not in result.stdout + result.stderr
+def test_a_flag_that_is_not_hydras_says_how_to_write_an_override(flag, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.preflight([flag, "price_cut"])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert stop.value.code == 2 and len(lines) == 1, lines
+    assert "is not an option: overrides are key=value" in lines[0]
+
+
+def test_run_py_says_so_before_hydra_prints_its_usage(tmp_path):
+    result = run_py("--strategy", "price_cut", cwd=tmp_path)
+    assert result.returncode == 2 and "usage:" not in result.stdout + result.stderr
 
 
 def test_what_a_run_says_is_kept_in_its_run_log(tmp_path):

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from sim.runs import reporting
+from sim.runs.cli import preflight, problem
 from sim.runs.simulation import CHECKPOINT, finished, simulate
 from tests.helpers import run_py, small_config, start_run_py
 
@@ -36,14 +37,23 @@ TOO_LONG = "9" * 5000
         (["network=complete", "population.n=6000"], "population.n <= 5000"),
     ],
 )
-def test_bad_input_is_one_line_and_leaves_no_folder(args, says, tmp_path):
+def test_bad_input_is_one_line(args, says, tmp_path, capsys):
     out = tmp_path / "out"
-    result = run_py(
-        *args, "steps=2", f"hydra.run.dir={out}", f"hydra.sweep.dir={out}", cwd=tmp_path
-    )
-    lines = result.stderr.strip().splitlines()
-    assert result.returncode == 2 and len(lines) == 1, result.stderr[-2000:]
+    with pytest.raises(SystemExit) as stop:
+        preflight([*args, "steps=2", f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert stop.value.code == 2 and len(lines) == 1, lines
     assert lines[0].startswith("error: ") and says in lines[0], lines[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["+population.nn=5"], ["network=complete", "population.n=6000"]],  # before, inside the job
+)
+def test_bad_input_leaves_no_folder(args, tmp_path):
+    out = tmp_path / "out"
+    result = run_py(*args, "steps=2", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not out.exists()
 
 
@@ -77,11 +87,8 @@ def test_a_read_only_output_folder_is_one_line(tmp_path):
 def test_an_edge_file_is_read_strictly_and_never_quoted(content, says, tmp_path):
     edges = tmp_path / "edges.txt"
     edges.write_text(content)
-    args = ["network=file", f"network.path={edges}", "population.n=300", "steps=2"]
-    result = run_py(*args, f"hydra.run.dir={tmp_path / 'out'}", cwd=tmp_path)
-    assert result.returncode == 2 and says in result.stderr
-    assert "SECRET" not in result.stderr and "hunter2" not in result.stderr
-    assert not (tmp_path / "out").exists()
+    message = problem(["network=file", f"network.path={edges}", "population.n=300", "steps=2"])
+    assert says in message and "SECRET" not in message and "hunter2" not in message
 
 
 def test_a_week_without_a_focal_visit_runs():
