@@ -69,6 +69,9 @@ def dashboard(log: Path, timeout: float = 120.0) -> Iterator[str]:
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
+            # the server runs in this interpreter's venv: a VIRTUAL_ENV of another
+            # (a shell's activation) makes IPython warn in the server log
+            env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"},
         )
         url = f"http://127.0.0.1:{port}/"
         try:
