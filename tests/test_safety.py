@@ -175,3 +175,13 @@ def test_a_job_with_a_missing_output_is_not_kept(tmp_path):
     assert finished(config, tmp_path) is not None
     (tmp_path / "plots" / "economics.png").unlink()
     assert finished(config, tmp_path) is None
+
+
+def test_a_summary_written_before_outputs_were_listed_is_still_read(tmp_path):
+    config = small_config(n=600, steps=5)
+    summary = simulate(config, tmp_path)
+    del summary["outputs"]  # as summary.json was before atomic writes
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    assert finished(config, tmp_path) is not None
+    (tmp_path / "timeseries.csv").unlink()
+    assert finished(config, tmp_path) is None

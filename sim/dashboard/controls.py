@@ -16,7 +16,7 @@ from typing import Any
 from sim.config import Config, ConfigError
 from sim.dashboard.lessons import Lesson
 from sim.model import LoyaltyModel
-from sim.runs.cli import compose_config, group_options, problem
+from sim.runs.cli import checked_config, group_options
 
 TEACHING_POPULATION = 3000  # consumers: a few thousand keep every step well under a second
 NETWORK_NODES = 400  # consumers drawn in the network view
@@ -163,10 +163,7 @@ class DashboardModel(LoyaltyModel):
         attempts.append(overrides_for(DEFAULTS))
         for args in attempts:
             try:
-                message = problem(args)
-                if message:
-                    raise Refused(message)
-                config = compose_config(args)
+                config = checked_config(args)  # CommandLineError: one line
                 within_limits(config)
                 super().__init__(config)
             except Exception as err:  # any failure: say it, and run the next

@@ -87,7 +87,11 @@ def _earlier(config: Config, out_dir: Path) -> dict | None:
     done = (
         not summary.get("interrupted", True)
         and summary.get("config_hash") == config_hash(config)
-        and all((out_dir / name).exists() for name in summary.get("outputs", [None]))
+        # outputs listed since atomic writes; an older summary names none: its table
+        and all(
+            (out_dir / name).exists()
+            for name in summary.get("outputs") or [f"timeseries.{config.output.tables}"]
+        )
     )
     return summary if done else None
 
