@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import ConfigError, register_configs
 from sim.runs.cli import caveats, fail, preflight
 from sim.runs.simulation import finished, outdated, share_cores, simulate
+from sim.runs.uncertainty import drawn
 
 register_configs()
 log = logging.getLogger("run")  # the job's run.log (configs/config.yaml)
@@ -32,7 +33,7 @@ def say(message: str, error: bool = False) -> None:
 @hydra.main(config_path="configs", config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    config = OmegaConf.to_object(cfg)
+    config = drawn(OmegaConf.to_object(cfg))  # uncertainty.draw: that draw's parameters
     sweeping = HydraConfig.get().mode == RunMode.MULTIRUN
     previous = finished(config, out_dir) if sweeping else None  # resuming a sweep
     if sweeping and previous is None and (why := outdated(config, out_dir)):

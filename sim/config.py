@@ -85,17 +85,51 @@ def fitted(checked: Any, low: float, high: float, log: bool = False) -> Any:
     )
 
 
-def free_parameters(config: Any = None, prefix: str = "") -> dict[str, Prior]:
-    """Every free parameter of the calibration, by config key, with its prior."""
-    config = config if config is not None else Config()
+def uncertain(checked: Any, low: float, high: float, log: bool = False) -> Any:
+    """A parameter the calibration does not fit but whose value is uncertain:
+    its range check and the range of plausible values the uncertainty
+    analysis explores (`python -m sim.sensitivity`, `uncertainty=ensemble`;
+    docs/ODD.md, "Uncertain parameters" gives each range's source)."""
+    return field(
+        default=checked.default, metadata={**checked.metadata, "range": Prior(low, high, log)}
+    )
+
+
+def _ranged(config: Any, prefix: str, kinds: tuple[str, ...]) -> dict[str, Prior]:
     found = {}
     for f in fields(config):
         value = getattr(config, f.name)
-        if "prior" in f.metadata:
-            found[prefix + f.name] = f.metadata["prior"]
+        kind = next((k for k in kinds if k in f.metadata), None)
+        if kind:
+            found[prefix + f.name] = f.metadata[kind]
         elif is_dataclass(value) and not isinstance(value, Dimensions):
-            found.update(free_parameters(value, f"{prefix}{f.name}."))
+            found.update(_ranged(value, f"{prefix}{f.name}.", kinds))
     return found
+
+
+def free_parameters() -> dict[str, Prior]:
+    """Every free parameter of the calibration, by config key, with its prior."""
+    return _ranged(Config(), "", ("prior",))
+
+
+def uncertain_parameters() -> dict[str, Prior]:
+    """Every parameter the uncertainty analysis varies, by config key, with
+    its range: the calibration's free parameters over their priors, and the
+    parameters marked `uncertain` over their plausible ranges."""
+    return _ranged(Config(), "", ("prior", "range"))
+
+
+def lookup(config: Any, key: str) -> Any:
+    """The value at a dotted config key (`churn.loyalty_weight`)."""
+    for part in key.split("."):
+        config = getattr(config, part)
+    return config
+
+
+def assign(config: Any, key: str, value: Any) -> None:
+    """Set the value at a dotted config key."""
+    *path, leaf = key.split(".")
+    setattr(lookup(config, ".".join(path)) if path else config, leaf, value)
 
 
 def validate(config: Any, prefix: str = "") -> None:
@@ -326,7 +360,7 @@ class EmployeesConfig:
     # service delivery
     capacity_visits: float = positive(40.0)
     service_skill_effect: float = non_negative(2.0)
-    service_engagement_effect: float = non_negative(2.0)
+    service_engagement_effect: float = uncertain(non_negative(2.0), 0.5, 4.0)
     reference_skill: float = probability(0.85)
     reference_engagement: float = probability(0.75)
     failure_skill_effect: float = non_negative(1.5)
@@ -384,7 +418,7 @@ class ExperienceConfig:
     satisfaction article)."""
 
     noise: float = non_negative(0.7)
-    loss_aversion: float = positive(2.0)
+    loss_aversion: float = uncertain(positive(2.0), 1.5, 2.5)
     satisfaction_scale: float = positive(1.5)
     attitude_learning_rate: float = probability(0.2)
     loyalty_learning_rate: float = probability(0.05)
@@ -423,7 +457,7 @@ class ExpectationWeights:
 
 @dataclass
 class ExpectationConfig:
-    adjustment_rate: float = probability(0.1)
+    adjustment_rate: float = uncertain(probability(0.1), 0.02, 0.3, log=True)
     weights: ExpectationWeights = field(default_factory=ExpectationWeights)
     drift: float = 0.0
     noise: float = non_negative(0.02)
@@ -435,7 +469,7 @@ class WordOfMouthConfig:
     7.4; the satisfaction article). Rates are per tie of the network."""
 
     promoter_tie_rate: float = fitted(probability(0.0440133), 0.005, 0.2, log=True)  # a week, a tie
-    detractor_tie_rate: float = probability(0.02)  # a week, a tie
+    detractor_tie_rate: float = uncertain(probability(0.02), 0.005, 0.08, log=True)  # a week, a tie
     unhappy_tie_probability: float = fitted(probability(0.742916), 0.3, 1.0)  # a tie
     attitude_influence: float = non_negative(0.05)
     referral_conversion: float = fitted(probability(0.0560487), 0.005, 0.5, log=True)
@@ -455,7 +489,7 @@ class NpsConfig:
 
 @dataclass
 class AcquisitionConfig:
-    advertising_conversion: float = probability(0.15)
+    advertising_conversion: float = uncertain(probability(0.15), 0.05, 0.3)
     promise_pull: float = non_negative(0.2)  # more conversion per point promised above delivery
     promise_anchoring: float = probability(0.5)  # share of an overpromise new customers expect
     new_customer_attitude: float = attitude(0.1)
@@ -468,10 +502,10 @@ class ChurnConfig:
     triggers of a week with a negative experience."""
 
     base_logit: float = fitted(_checked(-7.89058, lambda v: v < 0, "a logit < 0"), -11.0, -5.0)
-    attitude_weight: float = non_negative(3.0)
-    loyalty_weight: float = non_negative(3.0)
+    attitude_weight: float = uncertain(non_negative(3.0), 1.0, 5.0)
+    loyalty_weight: float = uncertain(non_negative(3.0), 1.0, 5.0)
     tenure_weight: float = non_negative(0.5)
-    competitor_pull_weight: float = non_negative(1.0)
+    competitor_pull_weight: float = uncertain(non_negative(1.0), 0.25, 2.0)
     negative_word_of_mouth_weight: float = non_negative(0.3)
     negative_experience_weight: float = fitted(non_negative(8.5699), 3.0, 13.0)
     unresolved_complaint_weight: float = fitted(
@@ -489,7 +523,7 @@ class EconomicsConfig:
     """Focal-firm economics per step (the satisfaction article's loyalty economics)."""
 
     gross_margin: float = probability(0.4)
-    loyalty_spend_uplift: float = non_negative(0.5)
+    loyalty_spend_uplift: float = uncertain(non_negative(0.5), 0.1, 1.0)
     cost_to_serve_per_visit: float = non_negative(2.0)
     loyalty_cost_saving: float = probability(0.3)
     retention_cost_per_customer: float = non_negative(0.2)
@@ -685,6 +719,28 @@ class ScenarioConfig:
 
 
 @dataclass
+class UncertaintyConfig:
+    """Parameter uncertainty (docs/ODD.md, Uncertainty analysis;
+    sim/runs/uncertainty.py). With `draw` null the parameters are as
+    configured; with `draw` k (`uncertainty=ensemble` sweeps k over
+    range(`draws`)) the calibration's free parameters take an accepted trial of
+    the calibration in `trials` (distance at most `accept`) and the other
+    uncertain parameters a draw from their ranges, the same for every seed and
+    strategy of draw k."""
+
+    name: str = "none"
+    draw: int | None = None
+    draws: int = count(20, minimum=2)
+    trials: str | None = "experiments/results/calibration/trials.csv"  # null: the priors
+    accept: float = positive(1.0)
+    seed: int = count(0, minimum=0)  # of the draws: independent of the runs' seeds
+
+    def check(self, prefix: str) -> None:
+        if self.draw is not None and self.draw < 0:
+            raise ConfigError(prefix + "draw", self.draw, "null or an integer >= 0")
+
+
+@dataclass
 class OutputConfig:
     """What a run writes. For large sweeps: `plots=false` and `tables=csv.gz`
     (about a sixth of the size; pandas reads it as it reads CSV)."""
@@ -730,6 +786,7 @@ class Config:
     economics: EconomicsConfig = field(default_factory=EconomicsConfig)
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    uncertainty: UncertaintyConfig = field(default_factory=UncertaintyConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def check(self, prefix: str) -> None:
@@ -800,6 +857,80 @@ class CalibrationRun(Config):
                 raise ConfigError("free", key, f"free parameters among {', '.join(known)}")
 
 
+SENSITIVITY_METHODS = ("morris", "sobol")
+
+
+@dataclass
+class SensitivityRun(Config):
+    """`python -m sim.sensitivity`: the model's config plus the design of a
+    global sensitivity analysis (SALib) over the uncertain parameters
+    (`uncertain_parameters`): its method, budget and outputs."""
+
+    method: str = "morris"
+    trajectories: int = count(10, minimum=4)  # Morris: points = trajectories x (parameters + 1)
+    levels: int = count(4, minimum=2)  # Morris: grid levels, even
+    samples: int = count(64, minimum=8)  # Sobol: base sample, a power of 2
+    seeds: int = count(2)  # runs per point (and per arm), averaged
+    compare: str | None = "loyalty_program"  # the strategy whose profit difference is an output
+    parameters: list[str] | None = None  # the parameters varied; null: all uncertain ones
+    ranges: dict[str, Any] = field(default_factory=dict)  # KEY: [low, high] instead of KEY's own
+
+    def check(self, prefix: str) -> None:
+        super().check(prefix)
+        if self.method not in SENSITIVITY_METHODS:
+            raise ConfigError("method", self.method, f"one of {', '.join(SENSITIVITY_METHODS)}")
+        if self.levels % 2:
+            raise ConfigError("levels", self.levels, "an even number of levels (SALib's Morris)")
+        if self.samples & (self.samples - 1):
+            raise ConfigError("samples", self.samples, "a power of 2 (Sobol' sequences)")
+        strategies = [f.name for f in fields(StrategyConfig) if f.name != "rollout_step"]
+        if self.compare is not None and self.compare not in strategies:
+            raise ConfigError("compare", self.compare, f"null or one of {', '.join(strategies)}")
+        if self.strategy.name != "baseline":
+            raise ConfigError(
+                "strategy", self.strategy.name, "baseline (name the strategy to weigh in compare=)"
+            )
+        known = uncertain_parameters()
+        for key in self.parameters or ():
+            if key not in known:
+                raise ConfigError("parameters", key, f"uncertain parameters: {', '.join(known)}")
+        for key, bounds in _flat(self.ranges).items():
+            if key not in known:
+                raise ConfigError(f"ranges.{key}", bounds, f"ranges of {', '.join(known)}")
+            low_high = isinstance(bounds, list | tuple) and len(bounds) == 2
+            if not low_high or not all(isinstance(b, int | float) for b in bounds):
+                raise ConfigError(f"ranges.{key}", bounds, "[low, high], two numbers")
+            if not bounds[0] < bounds[1]:
+                raise ConfigError(f"ranges.{key}", list(bounds), "[low, high] with low < high")
+            if known[key].log and bounds[0] <= 0:
+                raise ConfigError(f"ranges.{key}", list(bounds), "low > 0 (a log-uniform range)")
+            for end in bounds:
+                _check(f"ranges.{key}", end, _field_metadata(self, key))
+
+    def varied(self) -> dict[str, Prior]:
+        """The parameters the analysis varies, each with its range."""
+        known = uncertain_parameters()
+        ranges = {k: Prior(*map(float, b), known[k].log) for k, b in _flat(self.ranges).items()}
+        return {key: ranges.get(key, known[key]) for key in (self.parameters or known)}
+
+
+def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """`{churn: {loyalty_weight: [1, 2]}}` as `{"churn.loyalty_weight": [1, 2]}`."""
+    flat = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[prefix + key] = value
+    return flat
+
+
+def _field_metadata(config: Any, key: str) -> dict:
+    path, _, leaf = key.rpartition(".")
+    owner = lookup(config, path) if path else config
+    return next(f.metadata for f in fields(owner) if f.name == leaf)
+
+
 def register_configs() -> None:
     """Make the schema known to Hydra: `configs/config.yaml` extends `base_config`,
     `configs/calibrate.yaml` extends `calibrate_config`; `${free_parameter_values:}`
@@ -809,6 +940,7 @@ def register_configs() -> None:
     if "base_config.yaml" not in store.repo:
         store.store(name="base_config", node=Config)
         store.store(name="calibrate_config", node=CalibrationRun)
+        store.store(name="sensitivity_config", node=SensitivityRun)
     if not OmegaConf.has_resolver("free_parameter_values"):  # CMA-ES starts from them
         OmegaConf.register_new_resolver("free_parameter_values", _free_parameter_values)
 

@@ -84,7 +84,8 @@ def test_an_unknown_free_parameter_gets_one_line(tmp_path):
 
 def test_a_calibration_writes_its_outputs_and_resumes(tmp_path):
     sweep = tmp_path / "calibration"
-    args = ["trials=4", "seeds=2", *TINY, f"hydra.sweep.dir={sweep}"]
+    tinier = ["population.n=600", "steps=30", "burn_in=10", "network.mean_degree=6"]
+    args = ["trials=4", "seeds=2", *tinier, f"hydra.sweep.dir={sweep}"]
     first = calibrate(*args, cwd=tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]
     for name in ("fit.csv", "fit.png", "validation.csv", "trials.csv", "calibrated.yaml"):

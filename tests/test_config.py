@@ -35,7 +35,8 @@ def test_every_config_composes_and_builds_a_model(group, option, tmp_path):
 
 def test_every_yaml_under_configs_is_reachable():
     files = {p.relative_to(CONFIG_DIR).as_posix() for p in Path(CONFIG_DIR).rglob("*.yaml")}
-    expected = {"config.yaml", "calibrate.yaml"} | {f"{g}/{o}.yaml" for g, o in _every_option()}
+    apps = {"config.yaml", "calibrate.yaml", "sensitivity.yaml", "hydra/sweeper/salib.yaml"}
+    expected = apps | {f"{g}/{o}.yaml" for g, o in _every_option()}
     # launcher presets over optional plugins, each checked by `preflight`
     launchers = {f for f in files if f.startswith("hydra/launcher/")}
     assert {Path(f).stem for f in launchers} <= set(LAUNCHER_PLUGINS)

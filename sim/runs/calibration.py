@@ -37,7 +37,9 @@ from sim.config import (
     ConfigError,
     Prior,
     TargetConfig,
+    assign,
     free_parameters,
+    lookup,
 )
 from sim.model import LoyaltyModel
 from sim.runs.cli import command_line
@@ -137,7 +139,7 @@ def evaluate(run: CalibrationRun, job_dir: Path) -> dict[str, Any]:
     rates = [summary["rates"] for summary in replicate(config, run.seeds)]
     trial = {
         "key": key,
-        "parameters": {k: _lookup(config, k) for k in fitting(run)},
+        "parameters": {k: lookup(config, k) for k in fitting(run)},
         "rates": rates,
         "distance": fit(rates, run.targets).distance,
     }
@@ -145,12 +147,6 @@ def evaluate(run: CalibrationRun, job_dir: Path) -> dict[str, Any]:
     path.write_text(json.dumps(trial, indent=1) + "\n")
     trial["reused"] = False
     return trial
-
-
-def _lookup(config: Any, key: str) -> Any:
-    for part in key.split("."):
-        config = getattr(config, part)
-    return config
 
 
 def fitting(run: CalibrationRun | DictConfig) -> dict[str, Prior]:
@@ -279,11 +275,7 @@ def report(run: CalibrationRun, sweep_dir: Path, command_line: str) -> list[Path
     parameters = best_trial["parameters"]
     fitted = model_config(run)
     for key, value in parameters.items():
-        *path, leaf = key.split(".")
-        node = fitted
-        for part in path:
-            node = getattr(node, part)
-        setattr(node, leaf, value)
+        assign(fitted, key, value)
     validation = validate_patterns(fitted, run.seeds, best_trial["rates"])
     validation.to_csv(sweep_dir / "validation.csv", index=False)
 

@@ -27,9 +27,10 @@ from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBase
 from sim.config import Config, ConfigError, StrategyConfig, register_configs, validate
 from sim.engine.network import check_network
 from sim.interventions import scenarios
+from sim.runs.uncertainty import accepted_trials
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
-GROUPS = ("network", "strategy", "scenario", "calibration", "targets")
+GROUPS = ("network", "strategy", "scenario", "calibration", "targets", "uncertainty")
 COMBINABLE = ("strategy",)  # `strategy=[a,b]` runs both together
 
 
@@ -183,6 +184,11 @@ def checked_config(
                 launcher[key] = str(override.value())
             if key.lstrip("+~").startswith("hydra"):
                 continue
+            if key.startswith("ranges.") and not override.is_add():  # sim.sensitivity's
+                raise CommandLineError(
+                    f"{override.input_line} is not allowed: a range is a new key, "
+                    f"written with a plus: +{override.input_line}"
+                )
             if override.is_sweep_override() and not multirun:
                 raise CommandLineError(
                     f"{override.input_line} is several values: write "
@@ -203,6 +209,8 @@ def checked_config(
         _check_memory(config)
         check_network(config.network, config.population.n)  # before Hydra makes a folder
         scenarios.build(config.scenario)
+        if config.uncertainty.name != "none" and config.uncertainty.trials:
+            accepted_trials(config.uncertainty.trials, config.uncertainty.accept)
         _check_cluster(launcher.get("hydra/launcher"), launcher.get(RAY_ADDRESS))
     except CommandLineError:
         raise

@@ -28,6 +28,9 @@ from sim.runs.summary import KPIS
 CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 2000
 BASELINE = "baseline"
+NO_DRAW = -1  # a run at the parameters as configured (no `uncertainty.draw`)
+PARAMETER = "parameter:"  # collect_runs' columns of a draw's parameter values
+ROBUST = 0.9  # p_better at least this: a robust winner; at most 1 - this: a loser
 
 
 def mean_interval(values: np.ndarray | pd.Series) -> tuple[float, float, float]:
@@ -56,11 +59,14 @@ def collect_runs(sweep_dir: Path) -> pd.DataFrame:
             continue
         enabled, window = summary["strategy"].split("+"), summary["evaluation"]
         strategy_options, setting = _split(_overrides(summary_path.parent), enabled)
+        draw = summary.get("uncertainty") or {"draw": NO_DRAW, "parameters": {}}
         rows.append(
             {
                 "job": summary_path.parent.name,
                 "config_hash": summary.get("config_hash"),
                 "seed": summary["seed"],
+                "draw": draw["draw"],
+                **{PARAMETER + k: v for k, v in draw["parameters"].items()},
                 "strategy": " ".join([summary["strategy"], *strategy_options]),
                 "scenario": summary["scenario"],
                 "setting": " ".join(setting),
@@ -80,7 +86,7 @@ def _split(overrides: list[str], enabled: list[str]) -> tuple[list[str], list[st
     options, setting = [], []
     for override in overrides:
         key = override.split("=", 1)[0]
-        if key in ("seed", "strategy", "scenario") or key.startswith("output."):
+        if key in ("seed", "strategy", "scenario", "uncertainty.draw") or key.startswith("output."):
             continue
         if key.startswith("strategy.") and key != "strategy.rollout_step":
             if key.split(".")[1] in enabled:
@@ -101,6 +107,8 @@ def compare(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     difference within its scenario and setting."""
     if runs.empty:
         return pd.DataFrame()
+    if "draw" not in runs:
+        runs = runs.assign(draw=NO_DRAW)
     arm_keys = ["scenario", "setting", "strategy"]
     rows = []
     for (scenario, setting, strategy), arm in runs.groupby(arm_keys, sort=False):
@@ -110,9 +118,9 @@ def compare(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
             "setting": setting,
             "strategy": strategy,
             "reference": reference.strategy.iloc[0],
-            "seeds": len(arm),
+            "seeds": arm.seed.nunique(),
         }
-        paired = arm.merge(reference, on="seed", suffixes=("", "_ref"))
+        paired = arm.merge(reference, on=["seed", "draw"], suffixes=("", "_ref"))
         row["paired_seeds"] = len(paired)
         for kpi in KPIS:
             row[kpi], row[f"{kpi}_low"], row[f"{kpi}_high"] = mean_interval(arm[kpi])
@@ -128,6 +136,8 @@ def compare(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
         if not np.isnan(profit[1]):  # the profit difference's interval from ROI's resamples
             row["profit_diff_low"], row["profit_diff_high"] = profit[1], profit[2]
         row["roi"], row["roi_low"], row["roi_high"] = roi
+        if arm.draw.nunique() > 1 and strategy != row["reference"]:
+            row.update(across_draws(paired))
         row["weeks"] = arm.weeks.iloc[0]
         rows.append(row)
     table = pd.DataFrame(rows)
@@ -137,6 +147,43 @@ def compare(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
         .astype("Int64")
     )
     return table.sort_values(["scenario", "setting", "rank"], kind="stable").reset_index(drop=True)
+
+
+def across_draws(paired: pd.DataFrame) -> dict[str, float | str]:
+    """How a strategy fares across parameter draws (`uncertainty=ensemble`):
+    its mean paired profit difference in each draw, the share of draws in
+    which it beats the reference (`p_better`), the 5th and 95th percentiles
+    of that difference across draws, and the uncertain parameter it depends
+    on most (`decided_by`: the largest Spearman rank correlation between a
+    parameter's drawn value and the draw's profit difference, `rho`)."""
+    paired = paired.assign(profit_difference=paired.profit - paired.profit_ref)
+    parameters = [c for c in paired.columns if c.startswith(PARAMETER) and not c.endswith("_ref")]
+    by_draw = paired.groupby("draw")[["profit_difference", *parameters]].mean()
+    effect = by_draw.profit_difference
+    varied = [p for p in parameters if by_draw[p].nunique() > 1]
+    if effect.nunique() > 1 and varied:
+        correlations = by_draw[varied].corrwith(effect, method="spearman").dropna()
+    else:
+        correlations = pd.Series(dtype=float)
+    top = correlations.abs().idxmax() if len(correlations) else None
+    return {
+        "draws": len(by_draw),
+        "p_better": float((effect > 0).mean()),
+        "profit_diff_p5": float(np.percentile(effect, 5)),
+        "profit_diff_p95": float(np.percentile(effect, 95)),
+        "decided_by": top.removeprefix(PARAMETER) if top else "",
+        "rho": float(correlations[top]) if top else np.nan,
+    }
+
+
+def verdict(row: pd.Series) -> str:
+    """A strategy's standing across parameter draws, in words."""
+    if row.p_better >= ROBUST:
+        return "robust winner"
+    if row.p_better <= 1 - ROBUST:
+        return "loses"
+    direction = "higher" if row.rho > 0 else "lower"
+    return f"depends on {row.decided_by} (pays more where it is {direction}; rho {row.rho:+.2f})"
 
 
 def _reference(runs: pd.DataFrame, scenario: str, setting: str) -> pd.DataFrame:

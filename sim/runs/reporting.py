@@ -15,6 +15,7 @@ from sim.codes import FOCAL
 from sim.engine.economics import MONEY
 from sim.interventions.survey import survey
 from sim.runs import charts
+from sim.runs.comparison import verdict
 from sim.runs.files import Writer, write_atomically, write_text
 
 SURVEY_SAMPLE = 1000
@@ -166,7 +167,33 @@ def _comparison_report(table: pd.DataFrame, command: str, chart: str) -> str:
             lines.append(
                 f"| {r.rank} | {r.strategy} | {' | '.join(cells)} | {r.strategy_investment:,.0f} |"
             )
+        lines += _robustness(group)
     return "\n".join(lines) + "\n"
+
+
+def _robustness(group: pd.DataFrame) -> list[str]:
+    """comparison.md's account of an ensemble (`uncertainty=ensemble`): which
+    strategies win whatever the uncertain parameters, which depend on one, and
+    which lose (sim/comparison.py: across_draws, verdict)."""
+    if "p_better" not in group or group.p_better.isna().all():
+        return []
+    draws = int(group.draws.max())
+    lines = [
+        "",
+        f"Across {draws} parameter draws (accepted calibration trials and the ranges of the "
+        "uncertain parameters; docs/ODD.md, Uncertainty analysis): p_better is the share of "
+        "draws in which the strategy's mean profit difference over seeds is above zero; "
+        "p5 and p95 are its 5th and 95th percentiles across draws.",
+        "",
+        "| strategy | p_better | profit difference p5 | p95 | verdict |",
+        "|:---|---:|---:|---:|:---|",
+    ]
+    for r in group[group.p_better.notna()].itertuples():
+        lines.append(
+            f"| {r.strategy} | {r.p_better:.2f} | {r.profit_diff_p5:+,.0f} | "
+            f"{r.profit_diff_p95:+,.0f} | {verdict(pd.Series(r._asdict()))} |"
+        )
+    return lines
 
 
 REPORTED = (  # comparison.md columns: KPI difference (or ROI), format, scale

@@ -133,6 +133,15 @@ def replicate(config: Config, seeds: int) -> list[dict]:
     return [summarise_run(dataclasses.replace(config, seed=config.seed + k)) for k in range(seeds)]
 
 
+def _draw(config: Config) -> dict | None:
+    """The parameter draw a run made (`uncertainty.draw`), with its values."""
+    if config.uncertainty.draw is None:
+        return None
+    from sim.runs.uncertainty import parameter_values
+
+    return {"draw": config.uncertainty.draw, "parameters": parameter_values(config)}
+
+
 CHECKPOINT = "checkpoint.pkl"
 
 
@@ -234,6 +243,7 @@ def _run(config: Config, out_dir: Path, resume: bool, stop: list[int], started: 
         "network": config.network.kind,
         "strategy": config.strategy.name,
         "scenario": config.scenario.name,
+        "uncertainty": _draw(config),
         "config_hash": config_hash(config),
         "code_version": code_version(),
         **summarise(timeseries, config),

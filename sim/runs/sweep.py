@@ -54,7 +54,8 @@ class SweepReport(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        task = list(config.hydra.overrides.task)
+        params = config.hydra.sweeper.get("params") or {}  # e.g. uncertainty=ensemble's draws
+        task = [*config.hydra.overrides.task, *(f"{k}={v}" for k, v in params.items())]
         jobs = count_jobs(task)
         (sweep_dir / SWEEP_FILE).write_text(
             json.dumps({"jobs": jobs, "command": command(config)}, indent=2) + "\n"

@@ -1,0 +1,1 @@
+"""The sweeper of `python -m sim.sensitivity` (see sensitivity_sweeper.py)."""
