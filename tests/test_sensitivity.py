@@ -13,7 +13,7 @@ import pytest
 from sim.config import Config, SensitivityRun, free_parameters, uncertain_parameters
 from sim.runs.cli import problem
 from sim.runs.comparison import across_draws, verdict
-from sim.runs.sensitivity import analyse, design
+from sim.runs.sensitivity import analyse, design, noise_floor
 from sim.runs.uncertainty import accepted_trials, draw_parameters, drawn
 
 TINY = ["population.n=300", "steps=12", "burn_in=0", "network.mean_degree=6"]
@@ -73,6 +73,19 @@ def test_the_analysis_ranks_parameters_by_their_effect(method):
     else:
         assert indices.ST.iloc[0] == pytest.approx(100 / 104, abs=0.05)
         assert indices.ST.iloc[2] == pytest.approx(0, abs=0.02)
+
+
+def test_the_noise_floor_is_the_mu_star_of_pure_seed_noise():
+    """Outputs that are only noise of standard error 3: every parameter's mu*
+    comes out near the floor sensitivity.md quotes."""
+    run = SensitivityRun(
+        trajectories=200,
+        parameters=["churn.attitude_weight", "churn.loyalty_weight", "experience.loss_aversion"],
+    )
+    table = design(run)
+    noise = np.random.default_rng(0).normal(0, 3.0, len(table))
+    indices = analyse(run, table, pd.DataFrame({"nps": noise}), run.varied())
+    assert indices.mu_star.mean() == pytest.approx(noise_floor(3.0, run.levels), rel=0.1)
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ BOOTSTRAP_RESAMPLES = 2000
 BASELINE = "baseline"
 NO_DRAW = -1  # a run at the parameters as configured (no `uncertainty.draw`)
 PARAMETER = "parameter:"  # collect_runs' columns of a draw's parameter values
-ROBUST = 0.9  # p_better at least this: a robust winner; at most 1 - this: a loser
+WINS, LOSES = 0.9, 0.1  # p_better at least WINS: a robust winner; at most LOSES: a loser
 
 
 def mean_interval(values: np.ndarray | pd.Series) -> tuple[float, float, float]:
@@ -176,11 +176,20 @@ def across_draws(paired: pd.DataFrame) -> dict[str, float | str]:
     }
 
 
+def chance_correlation(draws: int) -> float:
+    """The |Spearman rho| one parameter reaches by chance with 5 % probability
+    across `draws` draws (two-sided; the t approximation)."""
+    if draws < 4:
+        return np.nan
+    t = stdtrit(draws - 2, 0.975)
+    return float(t / np.sqrt(draws - 2 + t**2))
+
+
 def verdict(row: pd.Series) -> str:
     """A strategy's standing across parameter draws, in words."""
-    if row.p_better >= ROBUST:
+    if row.p_better >= WINS:
         return "robust winner"
-    if row.p_better <= 1 - ROBUST:
+    if row.p_better <= LOSES:
         return "loses"
     direction = "higher" if row.rho > 0 else "lower"
     return f"depends on {row.decided_by} (pays more where it is {direction}; rho {row.rho:+.2f})"

@@ -42,13 +42,15 @@ DESIGN_FILE = "design.csv"
 POINT_FILE = "point.json"
 
 OUTPUTS = {
-    "annual_churn": "annual churn of the focal firm's customers (share a year)",
-    "nps": "mean NPS over the run (points)",
-    "profit": "the focal firm's profit over the run (currency units)",
-    "profit_difference": "profit of the compared strategy minus baseline's, from its "
-    "rollout on, paired by seed (currency units)",
+    "annual_churn": ("annual churn of the focal firm's customers", "share a year"),
+    "nps": ("mean NPS over the run", "points"),
+    "profit": ("the focal firm's profit over the run", "currency units"),
+    "profit_difference": (
+        "profit of the compared strategy minus baseline's, from its rollout on, paired by seed",
+        "currency units",
+    ),
 }
-"""What each point reports, and what it measures."""
+"""What each point reports: what it measures, and its unit."""
 
 
 # --- the design --------------------------------------------------------------------
@@ -124,25 +126,22 @@ def evaluate(run: SensitivityRun, job_dir: Path) -> dict[str, Any]:
     except (OSError, ValueError, KeyError):
         pass
     baseline = replicate(config, run.seeds)
-    outputs = {
-        "annual_churn": _mean(s["rates"]["annual_churn_rate"] for s in baseline),
-        "nps": _mean(s["rates"]["mean_nps"] for s in baseline),
-        "profit": _mean(s["totals"]["profit"] for s in baseline),
+    by_seed = {
+        "annual_churn": [s["rates"]["annual_churn_rate"] for s in baseline],
+        "nps": [s["rates"]["mean_nps"] for s in baseline],
+        "profit": [s["totals"]["profit"] for s in baseline],
     }
     if run.compare:
         strategy = replicate(compared(config, run.compare), run.seeds)
-        outputs["profit_difference"] = _mean(
+        by_seed["profit_difference"] = [
             s["evaluation"]["profit"] - b["evaluation"]["profit"]
             for s, b in zip(strategy, baseline, strict=True)
-        )
-    point = {"key": key, "outputs": outputs}
+        ]
+    outputs = {name: float(np.mean(values)) for name, values in by_seed.items()}
+    point = {"key": key, "outputs": outputs, "by_seed": by_seed}
     job_dir.mkdir(parents=True, exist_ok=True)
     write_atomically(path, lambda p: p.write_text(json.dumps(point, indent=1) + "\n"))
     return {**point, "reused": False}
-
-
-def _mean(values: Any) -> float:
-    return float(np.mean(list(values)))
 
 
 def progress(job_dir: Path, point: dict[str, Any], compare: str | None) -> None:
@@ -163,15 +162,24 @@ def progress(job_dir: Path, point: dict[str, Any], compare: str | None) -> None:
 # --- the analysis --------------------------------------------------------------------
 
 
-def collect_points(sweep_dir: Path, n_points: int) -> tuple[pd.DataFrame, list[int]]:
-    """Each point's outputs by job number, and the numbers of points not done."""
-    rows, missing = {}, []
+def collect_points(sweep_dir: Path, n_points: int) -> tuple[pd.DataFrame, list[int], dict]:
+    """Each point's outputs by job number, the numbers of points not done, and
+    each output's seed noise: the median over points of the standard error of
+    a point's mean over seeds (NaN with one seed)."""
+    rows, errors, missing = {}, {}, []
     for number in range(n_points):
         try:
-            rows[number] = json.loads((sweep_dir / str(number) / POINT_FILE).read_text())["outputs"]
+            point = json.loads((sweep_dir / str(number) / POINT_FILE).read_text())
+            rows[number] = point["outputs"]
         except (OSError, ValueError, KeyError):
             missing.append(number)
-    return pd.DataFrame.from_dict(rows, orient="index"), missing
+            continue
+        errors[number] = {
+            name: np.std(values, ddof=1) / np.sqrt(len(values)) if len(values) > 1 else np.nan
+            for name, values in point.get("by_seed", {}).items()
+        }
+    noise = pd.DataFrame.from_dict(errors, orient="index").median().to_dict() if errors else {}
+    return pd.DataFrame.from_dict(rows, orient="index"), missing, noise
 
 
 def analyse(
@@ -215,7 +223,7 @@ def chart(indices: pd.DataFrame, output: str, method: str) -> Figure:
     if method == "morris":
         ax.barh(y, rows.mu_star, xerr=rows.mu_star_conf, color="tab:blue", label="mu* (95 % CI)")
         ax.scatter(rows.sigma, y, color="tab:orange", zorder=3, label="sigma (interactions)")
-        ax.set_xlabel(f"elementary effect over a parameter's range: {OUTPUTS[output]}")
+        ax.set_xlabel(f"mean |elementary effect| on {output} ({OUTPUTS[output][1]})")
     else:
         ax.barh(y - 0.2, rows.ST, 0.4, xerr=rows.ST_conf, color="tab:blue", label="total (ST)")
         ax.barh(y + 0.2, rows.S1, 0.4, xerr=rows.S1_conf, color="tab:orange", label="first (S1)")
@@ -228,11 +236,20 @@ def chart(indices: pd.DataFrame, output: str, method: str) -> Figure:
     return fig
 
 
+def noise_floor(standard_error: float, levels: int) -> float:
+    """The mu* a parameter without any effect would show from seed noise alone:
+    an elementary effect is the difference of two points' means over a step of
+    levels / (2 (levels - 1)) of the range, and E|N(0, s)| = s sqrt(2 / pi)."""
+    step = levels / (2 * (levels - 1))
+    return math.sqrt(2 / math.pi) * math.sqrt(2) * standard_error / step
+
+
 def markdown(
     run: SensitivityRun,
     indices: pd.DataFrame,
     outputs: pd.DataFrame,
     command: str,
+    noise: dict[str, float],
 ) -> str:
     """sensitivity.md: what was varied, how, and which parameters matter most."""
     key = "mu_star" if run.method == "morris" else "ST"
@@ -251,12 +268,23 @@ def markdown(
     ]
     for output in outputs.columns:
         rows = indices[indices.output == output].sort_values("rank")
-        lines += [f"## {output}: {OUTPUTS[output]}", ""]
+        what, unit = OUTPUTS[output]
+        lines += [f"## {output}: {what} ({unit})", ""]
         spread = outputs[output]
         lines.append(
             f"Across the design: min {spread.min():,.4g}, median {spread.median():,.4g}, "
             f"max {spread.max():,.4g}."
         )
+        error = noise.get(output, math.nan)
+        if run.method == "morris" and not math.isnan(error):
+            floor = noise_floor(error, run.levels)
+            within = rows[rows.mu_star < 2 * floor].parameter.tolist()
+            lines.append(
+                f"Seed noise: a point's mean has a standard error of about {error:,.3g}, so a "
+                f"parameter without effect would show mu_star of about {floor:,.3g}; "
+                f"{len(within)} of {len(rows)} parameters are below twice that and cannot be "
+                "told from noise with this budget (more `seeds` lower it)."
+            )
         if output == "profit_difference":
             lines.append(
                 f"{run.compare} beats baseline at {(spread > 0).sum()} of {len(spread)} points."
@@ -290,7 +318,7 @@ class SensitivityReport(Callback):
 def report(run: SensitivityRun, sweep_dir: Path, command: str) -> list[Path]:
     """The analysis's outputs at the sweep root, from its points."""
     table = pd.read_csv(sweep_dir / DESIGN_FILE)
-    outputs, missing = collect_points(sweep_dir, len(table))
+    outputs, missing, noise = collect_points(sweep_dir, len(table))
     if missing:
         print(
             f"sensitivity: {len(missing)} of {len(table)} points not done (first: "
@@ -307,7 +335,7 @@ def report(run: SensitivityRun, sweep_dir: Path, command: str) -> list[Path]:
         path = sweep_dir / f"sensitivity_{output}.png"
         chart(indices, output, run.method).savefig(path, dpi=110, bbox_inches="tight")
         written.append(path)
-    text = markdown(run, indices, outputs, command)
+    text = markdown(run, indices, outputs, command, noise)
     written.append(sweep_dir / "sensitivity.md")
     write_atomically(written[-1], lambda p: p.write_text(text + "\n"))
     key = "mu_star" if run.method == "morris" else "ST"

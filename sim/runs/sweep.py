@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
@@ -105,9 +106,10 @@ def ranking(table) -> str:
                 else "(one seed: no interval)"
             )
             roi = f"{row.roi:+.2f}" if row.roi == row.roi else "-"
+            better = getattr(row, "p_better", np.nan)
             lines.append(
                 f"  {row.rank:>4}  {row.strategy:<34} {row.profit_diff:>+14,.0f} {interval:>21}"
-                f"  {roi:>6}"
+                f"  {roi:>6}" + (f"  better in {better:.0%} of draws" if better == better else "")
             )
     return "\n".join(lines)
 
