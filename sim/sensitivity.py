@@ -16,9 +16,9 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import register_configs
-from sim.runs.cli import preflight
-from sim.runs.sensitivity import evaluate, progress
+from sim.config import ConfigError, register_configs
+from sim.runs.cli import compose_config, fail, preflight
+from sim.runs.sensitivity import design, evaluate, fixed_keys, progress
 from sim.runs.simulation import share_cores
 
 register_configs()
@@ -32,6 +32,21 @@ def main(cfg: DictConfig) -> None:
     progress(job_dir, evaluate(run, job_dir), run.compare)
 
 
+def check(argv: list[str]) -> None:
+    """One line and exit 2 for a command line that cannot make an analysis."""
+    try:
+        fixed = fixed_keys([a for a in argv if not a.startswith("-")])
+    except ValueError as err:
+        fail(str(err))
+    preflight(argv, "sensitivity")
+    if any(a.startswith("-") for a in argv):
+        return
+    try:
+        design(compose_config(argv, "sensitivity"), fixed)
+    except ConfigError as err:
+        fail(str(err))
+
+
 if __name__ == "__main__":
-    preflight(sys.argv[1:], "sensitivity")
+    check(sys.argv[1:])
     main()

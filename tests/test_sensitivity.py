@@ -112,6 +112,27 @@ def test_bad_input_gets_one_line(override, message):
     assert "\n" not in found
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["seed=1,2"], "seed=1,2 is several values: the sensitivity design sets the points"),
+        (["parameters=[churn.base_logit]"], "expected at least 2 parameters to vary"),
+        (  # a key set on the command line is held fixed, leaving one to vary
+            ["parameters=[churn.base_logit,churn.loyalty_weight]", "churn.loyalty_weight=2"],
+            "expected at least 2 parameters to vary",
+        ),
+    ],
+)
+def test_a_design_that_cannot_be_made_gets_one_line(argv, message, capsys):
+    from sim.sensitivity import check
+
+    with pytest.raises(SystemExit) as stopped:
+        check(argv)
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert message in error and "\n" not in error
+
+
 def test_a_morris_analysis_writes_its_outputs_and_resumes(tmp_path):
     sweep = tmp_path / "sensitivity"
     args = [*TINY, THREE, "trajectories=4", "seeds=1", "strategy.rollout_step=4"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.plugins import Plugins
 from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
@@ -35,14 +34,10 @@ class SensitivitySweeper(Sweeper):
         )
 
     def sweep(self, arguments: list[str]) -> Any:
-        from sim.runs.sensitivity import DESIGN_FILE, design, job_overrides
+        from sim.runs.sensitivity import DESIGN_FILE, design, fixed_keys, job_overrides
 
         assert self.config is not None
-        parsed = OverridesParser.create().parse_overrides(arguments)
-        swept = [o.input_line for o in parsed if o.is_sweep_override()]
-        if swept:
-            raise ValueError(f"{swept[0]}: the sensitivity design sets the points, not a sweep")
-        fixed = {o.get_key_element().lstrip("+~") for o in parsed}
+        fixed = fixed_keys(arguments)
         run = OmegaConf.to_object(_without_hydra(self.config))
         table = design(run, fixed)
         sweep_dir = Path(self.config.hydra.sweep.dir)

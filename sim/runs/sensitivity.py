@@ -94,6 +94,21 @@ def in_salib_space(table: pd.DataFrame, varied: dict[str, Prior]) -> np.ndarray:
     )
 
 
+def fixed_keys(arguments: list[str]) -> set[str]:
+    """The keys a command line sets, held fixed by the design; ValueError (one
+    line) for a sweep, since the design sets the points."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(arguments)
+    for override in parsed:
+        if override.is_sweep_override():
+            raise ValueError(
+                f"{override.input_line} is several values: the sensitivity design sets the "
+                "points, give one value"
+            )
+    return {o.get_key_element().lstrip("+~") for o in parsed}
+
+
 def job_overrides(table: pd.DataFrame) -> list[tuple[str, ...]]:
     """One job's overrides per point: each parameter at the point's value."""
     return [
