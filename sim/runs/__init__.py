@@ -1,9 +1,13 @@
 """Running the model and reading what it produced: the command line's
 one-line errors (cli), a run to the end with interrupt-safe outputs
 (simulation), the run summary (summary), tables and plots (reporting,
-charts), and sweeps compared with the baseline (comparison, sweep).
+charts), sweeps compared with the baseline (comparison, sweep), the
+calibration and its validation patterns (calibration, validation), and
+uncertainty: global sensitivity analysis (sensitivity) and parameter draws
+for robust comparisons (uncertainty).
 
 May import: everything below it (`sim.model`, `sim.engine`,
-`sim.interventions`, `sim.config`, `sim.codes`), Hydra, pandas, matplotlib.
+`sim.interventions`, `sim.config`, `sim.codes`), Hydra, pandas, matplotlib,
+Optuna and SALib.
 Nothing in the engine imports this package.
 """

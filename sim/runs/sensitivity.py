@@ -180,12 +180,14 @@ def progress(job_dir: Path, point: dict[str, Any], compare: str | None) -> None:
 def collect_points(sweep_dir: Path, n_points: int) -> tuple[pd.DataFrame, list[int], dict]:
     """Each point's outputs by job number, the numbers of points not done, and
     each output's seed noise: the median over points of the standard error of
-    a point's mean over seeds (NaN with one seed)."""
-    rows, errors, missing = {}, {}, []
+    a point's mean over seeds (NaN with one seed), with the code versions that
+    made the points (`made_by`)."""
+    rows, errors, missing, made_by = {}, {}, [], set()
     for number in range(n_points):
         try:
             point = json.loads((sweep_dir / str(number) / POINT_FILE).read_text())
             rows[number] = point["outputs"]
+            made_by.add(point["key"].rsplit(":", 1)[-1])
         except (OSError, ValueError, KeyError):
             missing.append(number)
             continue
@@ -194,6 +196,7 @@ def collect_points(sweep_dir: Path, n_points: int) -> tuple[pd.DataFrame, list[i
             for name, values in point.get("by_seed", {}).items()
         }
     noise = pd.DataFrame.from_dict(errors, orient="index").median().to_dict() if errors else {}
+    noise["made_by"] = ", ".join(sorted(made_by))
     return pd.DataFrame.from_dict(rows, orient="index"), missing, noise
 
 
@@ -278,7 +281,7 @@ def markdown(
         f"{' x 2 arms (baseline, ' + run.compare + ')' if run.compare else ''} of "
         f"{run.population.n:,} consumers x {run.steps} weeks (after a {run.burn_in}-week "
         f"burn-in), {len(varied)} parameters varied over their ranges (sim/config.py; "
-        "docs/ODD.md, Uncertainty analysis). Code: " + code_version() + ".",
+        "docs/ODD.md, Uncertainty analysis). Points made by code " + noise["made_by"] + ".",
         "",
     ]
     for output in outputs.columns:
@@ -287,16 +290,16 @@ def markdown(
         lines += [f"## {output}: {what} ({unit})", ""]
         spread = outputs[output]
         lines.append(
-            f"Across the design: min {spread.min():,.4g}, median {spread.median():,.4g}, "
-            f"max {spread.max():,.4g}."
+            f"Across the design: min {_number(spread.min())}, median "
+            f"{_number(spread.median())}, max {_number(spread.max())}."
         )
         error = noise.get(output, math.nan)
         if run.method == "morris" and not math.isnan(error):
             floor = noise_floor(error, run.levels)
             within = rows[rows.mu_star < 2 * floor].parameter.tolist()
             lines.append(
-                f"Seed noise: a point's mean has a standard error of about {error:,.3g}, so a "
-                f"parameter without effect would show mu_star of about {floor:,.3g}; "
+                f"Seed noise: a point's mean has a standard error of about {_number(error)}, so "
+                f"a parameter without effect would show mu_star of about {_number(floor)}; "
                 f"{len(within)} of {len(rows)} parameters are below twice that and cannot be "
                 "told from noise with this budget (more `seeds` lower it)."
             )
@@ -306,14 +309,23 @@ def markdown(
             )
         top = rows.iloc[0]
         lines += [
-            f"Most influential: **{top.parameter}** ({key} {top[key]:,.4g}).",
+            f"Most influential: **{top.parameter}** ({key} {_number(top[key])}).",
             "",
-            rows.drop(columns=["output"]).to_markdown(index=False, floatfmt=",.4g"),
+            rows.drop(columns=["output"]).to_markdown(index=False, floatfmt=_format(rows[key])),
             "",
             f"![{output}](sensitivity_{output}.png)",
             "",
         ]
     return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _format(values: pd.Series) -> str:
+    """Whole currency units for money-sized indices, 4 significant digits else."""
+    return ",.0f" if values.abs().max() >= 100 else ".4g"
 
 
 class SensitivityReport(Callback):
@@ -324,7 +336,7 @@ class SensitivityReport(Callback):
         plain = copy.deepcopy(config)
         with open_dict(plain):
             del plain["hydra"]
-        run: SensitivityRun = OmegaConf.to_object(plain)
+        run = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityRun), plain))
         from sim.runs.cli import command_line
 
         report(run, Path(config.hydra.sweep.dir), command_line("python -m sim.sensitivity", config))
@@ -360,3 +372,9 @@ def report(run: SensitivityRun, sweep_dir: Path, command: str) -> list[Path]:
         print(f"{output}: {ranked}")
     print(f"sensitivity: {', '.join(str(p) for p in written)}", flush=True)
     return written
+
+
+if __name__ == "__main__":  # python -m sim.runs.sensitivity <analysis folder>
+    if len(sys.argv) != 2 or not (Path(sys.argv[1]) / "multirun.yaml").is_file():
+        sys.exit("usage: python -m sim.runs.sensitivity <folder of a sensitivity analysis>")
+    SensitivityReport().on_multirun_end(OmegaConf.load(Path(sys.argv[1]) / "multirun.yaml"))
