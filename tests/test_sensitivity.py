@@ -149,9 +149,13 @@ def test_a_morris_analysis_writes_its_outputs_and_resumes(tmp_path):
         assert (sweep / f"sensitivity_{output}.png").exists()
     assert "python -m sim.sensitivity" in (sweep / "sensitivity.md").read_text()
 
-    again = sensitivity(*args, cwd=tmp_path)  # the same command: every point kept
+    for lost in ("3", "11"):  # as if cut short: two points never finished
+        (sweep / lost / "point.json").unlink()
+    again = sensitivity(*args, cwd=tmp_path)  # the same command: the rest kept, two run
     assert again.returncode == 0, again.stderr[-2000:]
-    assert again.stdout.count("already done, kept") == 16
+    assert again.stdout.count("already done, kept") == 14
+    assert again.stdout.count("(run)") == 2
+    # the same seed makes the same points again: the same indices
     pd.testing.assert_frame_equal(pd.read_csv(sweep / "sensitivity.csv"), indices)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -112,12 +113,14 @@ def _comparison_chart(table: pd.DataFrame) -> Figure:
             ax.barh(y, diff, xerr=errors, color=colours, capsize=2)
             ax.axvline(0, color="black", lw=0.8)
             ax.set_yticks(y, group.strategy if col == 0 else [""] * len(group))
-            ax.set_title(f"{label}\n{scenario} {setting}".strip(), fontsize=9)
+            where = textwrap.fill(f"{scenario} {setting}".strip(), 48)  # a long setting wraps
+            ax.set_title(f"{label}\n{where}", fontsize=9)
             ax.tick_params(labelsize=8)
             ax.xaxis.set_major_locator(MaxNLocator(4))  # money in the tens of thousands
             ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    over = "parameter draws x seeds" if "draws" in table else "seeds"
     fig.suptitle(
-        "Paired difference from baseline, mean and 95 % interval over seeds "
+        f"Paired difference from baseline, mean and 95 % interval over {over} "
         "(green: better beyond doubt, red: worse)",
         y=1.0,
     )
