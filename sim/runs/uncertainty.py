@@ -63,19 +63,19 @@ def draw_parameters(config: Config) -> dict[str, float]:
     spec = config.uncertainty
     rng = np.random.default_rng(np.random.SeedSequence([spec.seed, spec.draw]))
     values: dict[str, float] = {}
-    free = free_parameters()
-    if spec.trials:
+    if spec.trials:  # the fitted parameters: an accepted trial's, together
         trials = accepted_trials(spec.trials, spec.accept)
         values.update(trials.iloc[int(rng.integers(len(trials)))].astype(float).to_dict())
     for key, prior in uncertain_parameters().items():
-        if key not in values and (key not in free or not spec.trials):
+        if key not in values:
             values[key] = _uniform(rng, prior)
     return values
 
 
 def _uniform(rng: np.random.Generator, prior: Prior) -> float:
     if prior.log:
-        return float(10 ** rng.uniform(np.log10(prior.low), np.log10(prior.high)))
+        value = 10 ** rng.uniform(np.log10(prior.low), np.log10(prior.high))
+        return float(np.clip(value, prior.low, prior.high))  # float round-off at the ends
     return float(rng.uniform(prior.low, prior.high))
 
 
