@@ -886,6 +886,17 @@ class SensitivityRun(Config):
         strategies = [f.name for f in fields(StrategyConfig) if f.name != "rollout_step"]
         if self.compare is not None and self.compare not in strategies:
             raise ConfigError("compare", self.compare, f"null or one of {', '.join(strategies)}")
+        if self.compare is not None:  # the compared runs switch it on: it must start in time
+            options = getattr(self.strategy, self.compare)
+            key, week = (
+                (f"strategy.{self.compare}.rollout_step", options.rollout_step)
+                if options.rollout_step is not None
+                else ("strategy.rollout_step", self.strategy.rollout_step)
+            )
+            if week > self.steps:
+                raise ConfigError(
+                    key, week, f"at most steps = {self.steps} (compare={self.compare} starts then)"
+                )
         if self.strategy.name != "baseline":
             raise ConfigError(
                 "strategy", self.strategy.name, "baseline (name the strategy to weigh in compare=)"

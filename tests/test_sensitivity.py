@@ -104,6 +104,8 @@ def test_the_noise_floor_is_the_mu_star_of_pure_seed_noise():
         ("levels=3", "an even number of levels"),
         ("method=sobol samples=100", "a power of 2"),
         ("compare=discounts", "compare='discounts' is not allowed"),
+        ("steps=40", "strategy.rollout_step=52 is not allowed: expected at most steps = 40"),
+        ("strategy.price_cut.price=0.9", "strategy price_cut is not switched on (add compare="),
     ],
 )
 def test_bad_input_gets_one_line(override, message):

@@ -202,8 +202,9 @@ def checked_config(
                 chosen[key] = value.list if isinstance(value, ChoiceSweep) else [value]
                 chosen[key] = choices if isinstance(value, Glob) else chosen[key]
             first.append(f"{key}={choices[0]}")
-        _check_in_force(parsed, chosen)
         config = compose_config(first, config_name)
+        compared = getattr(config, "compare", None)  # sim.sensitivity switches it on itself
+        _check_in_force(parsed, chosen, [compared] if compared else [])
         validate(config)
         _check_added_keys(parsed, config)
         _check_memory(config)
@@ -225,9 +226,11 @@ def checked_config(
     return config
 
 
-def _check_in_force(parsed: list[Override], chosen: dict[str, list]) -> None:
+def _check_in_force(
+    parsed: list[Override], chosen: dict[str, list], compared: list[str] = ()
+) -> None:
     """A strategy's or scenario's parameter set while no run of the command
-    switches it on would change nothing: say which option reads it."""
+    switches it on (nor `compared`) would change nothing: say which option reads it."""
     strategies = {f.name for f in fields(StrategyConfig)} - {"rollout_step"}
     picked = {
         group: {
@@ -235,6 +238,7 @@ def _check_in_force(parsed: list[Override], chosen: dict[str, list]) -> None:
         }
         for group, default in (("strategy", "baseline"), ("scenario", "stable"))
     }
+    picked["strategy"] |= set(compared)
     for override in parsed:
         key = override.get_key_element().lstrip("+~")
         if key in RENAMED:
@@ -246,7 +250,7 @@ def _check_in_force(parsed: list[Override], chosen: dict[str, list]) -> None:
                 continue  # a strategy file of the user's own may switch it on
             raise CommandLineError(
                 f"{override.input_line} changes nothing: strategy {name} is not switched on "
-                f"(add strategy={name})"
+                f"(add {'compare' if compared else 'strategy'}={name})"
             )
         readers = [s for s, cls in scenarios.SCENARIOS.items() if name in cls.parameters]
         if group == "scenario" and readers and not picked["scenario"] & {*readers}:
