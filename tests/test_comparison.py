@@ -240,24 +240,3 @@ def test_a_job_made_by_other_code_runs_again_and_the_sweep_says_why(tmp_path):
     assert f"{summaries[0].parent.name}: running again, made by 0.0.9+0ld, this is " in out
     assert out.count("already done, kept") == 1  # the other job, made by this code
     assert json.loads(summaries[0].read_text())["code_version"] == made_by
-
-
-def test_joblib_launcher_gives_the_same_jobs_as_the_basic_one(tmp_path):
-    outputs = {}
-    for launcher in ("basic", "joblib"):
-        sweep_dir = tmp_path / launcher
-        proc = _sweep(
-            sweep_dir,
-            "seed=5",
-            "steps=30",
-            "strategy.rollout_step=10",
-            f"hydra/launcher={launcher}",
-            cwd=tmp_path,
-        )
-        _out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
-        outputs[launcher] = {
-            p.parent.name: p.read_bytes() for p in sweep_dir.glob("*/timeseries.csv")
-        }
-        assert (sweep_dir / "comparison.csv").exists()
-    assert len(outputs["basic"]) == 2 and outputs["basic"] == outputs["joblib"]

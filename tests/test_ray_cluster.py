@@ -93,8 +93,8 @@ def _alive(pids: set[int]) -> set[int]:
 
 
 def _stop(pids: set[int]) -> set[int]:
-    """SIGTERM, then SIGKILL what is still there after 15 s; what survived."""
-    for sig, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+    """SIGTERM, then SIGKILL what is still there after 3 s; what survived."""
+    for sig, grace in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0)):
         for pid in _alive(pids):
             with contextlib.suppress(ProcessLookupError):  # gone meanwhile
                 os.kill(pid, sig)
