@@ -15,7 +15,7 @@ from typing import Any
 from hydra.core.plugins import Plugins
 from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf
 
 
 class SensitivitySweeper(Sweeper):
@@ -34,11 +34,12 @@ class SensitivitySweeper(Sweeper):
         )
 
     def sweep(self, arguments: list[str]) -> Any:
+        from sim.runs.cli import without_hydra
         from sim.runs.sensitivity import DESIGN_FILE, design, fixed_keys, job_overrides
 
         assert self.config is not None
         fixed = fixed_keys(arguments)
-        run = OmegaConf.to_object(_without_hydra(self.config))
+        run = OmegaConf.to_object(without_hydra(self.config))
         table = design(run, fixed)
         sweep_dir = Path(self.config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
@@ -51,10 +52,3 @@ class SensitivitySweeper(Sweeper):
         )
         batch = [tuple(arguments) + point for point in job_overrides(table)]
         return self.launcher.launch(batch, initial_job_idx=0)
-
-
-def _without_hydra(config: DictConfig) -> DictConfig:
-    plain = config.copy()
-    with open_dict(plain):
-        del plain["hydra"]
-    return plain

@@ -16,7 +16,6 @@ again, so a calibration cut short resumes where it stopped.
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import sys
@@ -29,7 +28,7 @@ import pandas as pd
 import yaml
 from hydra.experimental.callback import Callback
 from matplotlib.figure import Figure
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf
 
 from sim.config import (
     CalibrationRun,
@@ -42,8 +41,9 @@ from sim.config import (
     lookup,
 )
 from sim.model import LoyaltyModel
-from sim.runs.cli import command_line
+from sim.runs.cli import command_line, without_hydra
 from sim.runs.comparison import mean_interval
+from sim.runs.files import read_kept
 from sim.runs.simulation import code_version, config_hash, replicate
 from sim.runs.summary import summarise
 from sim.runs.validation import validate_patterns
@@ -129,13 +129,8 @@ def evaluate(run: CalibrationRun, job_dir: Path) -> dict[str, Any]:
     config = model_config(run)
     key = f"{config_hash(config)}:{run.seeds}:{code_version()}"
     path = job_dir / TRIAL_FILE
-    try:
-        trial = json.loads(path.read_text())
-        if trial["key"] == key:
-            trial["reused"] = True
-            return trial
-    except (OSError, ValueError, KeyError):
-        pass
+    if trial := read_kept(path, key):
+        return {**trial, "reused": True}
     rates = [summary["rates"] for summary in replicate(config, run.seeds)]
     trial = {
         "key": key,
@@ -245,17 +240,9 @@ class CalibrationReport(Callback):
     at the sweep root when the calibration's last trial is done."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        run: CalibrationRun = OmegaConf.to_object(_without_hydra(config))
+        run: CalibrationRun = OmegaConf.to_object(without_hydra(config))
         sweep_dir = Path(config.hydra.sweep.dir)
         report(run, sweep_dir, command_line("python -m sim.calibrate", config, ("hydra.sweep.",)))
-
-
-def _without_hydra(config: DictConfig) -> DictConfig:
-    """The run's own config: the callback's config holds Hydra's too."""
-    plain = copy.deepcopy(config)
-    with open_dict(plain):
-        del plain["hydra"]
-    return plain
 
 
 def report(run: CalibrationRun, sweep_dir: Path, command_line: str) -> list[Path]:

@@ -8,6 +8,7 @@ and what is allowed.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import sys
@@ -21,7 +22,7 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import ChoiceSweep, Glob, Override
 from hydra.errors import HydraException, MissingConfigException
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
 from sim.config import Config, ConfigError, StrategyConfig, register_configs, validate
@@ -44,6 +45,15 @@ def compose_config(overrides: list[str], config_name: str = "config") -> Config:
     register_configs()
     with _HYDRA, initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
         return OmegaConf.to_object(compose(config_name, overrides=overrides))
+
+
+def without_hydra(config: DictConfig) -> DictConfig:
+    """An app's own config, from the config a Hydra callback or sweeper gets
+    (which holds Hydra's too)."""
+    plain = copy.deepcopy(config)
+    with open_dict(plain):
+        del plain["hydra"]
+    return plain
 
 
 def fail(message: str) -> NoReturn:

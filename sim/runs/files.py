@@ -31,3 +31,13 @@ def write_text(path: Path, text: str) -> Path:
 
 def write_json(path: Path, content: dict) -> Path:
     return write_text(path, json.dumps(content, indent=2) + "\n")
+
+
+def read_kept(path: Path, key: str) -> dict | None:
+    """The JSON a finished job kept at `path`, if it was made under the same
+    `key` (its config, budget and code); None if missing, unreadable or other."""
+    try:
+        kept = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return kept if isinstance(kept, dict) and kept.get("key") == key else None

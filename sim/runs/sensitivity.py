@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from hydra.experimental.callback import Callback
 from matplotlib.figure import Figure
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf
 from SALib.analyze import morris as morris_analysis
 from SALib.analyze import sobol as sobol_analysis
 from SALib.sample import morris as morris_sampling
@@ -35,7 +35,7 @@ from SALib.sample import sobol as sobol_sampling
 
 from sim.config import Config, ConfigError, Prior, SensitivityRun
 from sim.runs.calibration import model_config
-from sim.runs.files import write_atomically
+from sim.runs.files import read_kept, write_atomically
 from sim.runs.simulation import code_version, config_hash, replicate
 
 DESIGN_FILE = "design.csv"
@@ -134,12 +134,8 @@ def evaluate(run: SensitivityRun, job_dir: Path) -> dict[str, Any]:
     config = model_config(run)
     key = f"{config_hash(config)}:{run.seeds}:{run.compare}:{code_version()}"
     path = job_dir / POINT_FILE
-    try:
-        point = json.loads(path.read_text())
-        if point["key"] == key:
-            return {**point, "reused": True}
-    except (OSError, ValueError, KeyError):
-        pass
+    if point := read_kept(path, key):
+        return {**point, "reused": True}
     baseline = replicate(config, run.seeds)
     by_seed = {
         "annual_churn": [s["rates"]["annual_churn_rate"] for s in baseline],
@@ -333,11 +329,10 @@ class SensitivityReport(Callback):
     every point is done."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        plain = copy.deepcopy(config)
-        with open_dict(plain):
-            del plain["hydra"]
+        from sim.runs.cli import command_line, without_hydra
+
+        plain = without_hydra(config)
         run = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityRun), plain))
-        from sim.runs.cli import command_line
 
         report(run, Path(config.hydra.sweep.dir), command_line("python -m sim.sensitivity", config))
 
