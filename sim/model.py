@@ -189,7 +189,12 @@ class LoyaltyModel(mesa.Model):
         self.network = build_network(config.network, config.population.n, config.seed)
         traits = Traits(config.complaints.propensity_shape, config.nps.spread)
         self.consumers = Consumers.initial(
-            config.population, self.segments, len(rivals), traits, self.streams["population"]
+            config.population,
+            self.segments,
+            len(rivals),
+            traits,
+            self.streams["population"],
+            config.experience.loyalty_learning_rate,
         )
         self.cumulative_profit = 0.0
         # who moved where: row = from, column = to; 0 is "no provider", f + 1 is firm f

@@ -54,7 +54,7 @@ def consumers_with_expectation(n: int, level: float, provider: int = 0) -> Consu
     population = PopulationConfig(n=n, segments=[SegmentConfig()])
     traits = Traits(propensity_shape=1.0, style_spread=0.0)
     consumers = Consumers.initial(
-        population, Segments.from_config(population), 0, traits, np.random.default_rng(0)
+        population, Segments.from_config(population), 0, traits, np.random.default_rng(0), 0.05
     )
     consumers.complaint_propensity[:] = 1.0
     consumers.provider[:] = provider

@@ -3,7 +3,8 @@
 An encounter delivers a level on each of the six dimensions; satisfaction is
 the importance-weighted gap between experience and expectation, with losses
 weighted more than gains (the Delta law: the CX-methods article, 三角定律;
-the satisfaction article). Attitude and loyalty accumulate net experience;
+the satisfaction article). Attitude follows net experience, and loyalty is
+the stock that attitude builds over a relationship;
 expectations move toward a blend of their sources (the CX-methods article,
 客户期望决定因素; the CRM-cases article).
 
@@ -121,11 +122,13 @@ def serve_encounters(
 
     A service failure (probability per visit and firm) costs
     `failure_severity` points on the service dimension (docs/ODD.md 7.2). Net
-    experience then builds attitude, and sustained positive attitude builds
-    loyalty: attitude is an exponential average of tanh(satisfaction /
-    scale), loyalty a slower average of its positive part (satisfaction is
-    not loyalty: the satisfaction article, 顾客满意一文不值; loyalty takes
-    repeated good experience: the employee-loyalty article). Grievance keeps
+    experience then builds attitude, and attitude builds loyalty: attitude is
+    an exponential average of tanh(satisfaction / scale); loyalty is a stock
+    that each visit with a positive attitude a fills by rate x a x (1 -
+    loyalty) and each visit with a negative one drains by rate x |a| x loyalty
+    (satisfaction is not loyalty: the satisfaction article, 顾客满意一文不值;
+    loyalty is built by repeated good experience over a relationship, stage
+    by stage: the employee-loyalty article). Grievance keeps
     the shortfall per dimension, the raw material of a churn reason. Reads
     the visitors' provider, segment and expectation; writes their attitude,
     grievance, loyalty, last_experience, satisfaction and last_failure.
@@ -226,7 +229,11 @@ def _encounter(
                 experience[v, d], expectation[i, d], importance[s, d], loss_aversion
             )
             grievance[i, d] += learn * (max(-term, 0.0) - grievance[i, d])
-        loyalty[i] += loyal * (max(a, 0.0) - loyalty[i])
+        # net experience fills or drains the stock of loyalty (7.2)
+        if a >= 0.0:
+            loyalty[i] += loyal * a * (1.0 - loyalty[i])
+        else:
+            loyalty[i] += loyal * a * loyalty[i]
         satisfaction[v] = total
         failure[v] = failed
         last_satisfaction[i] = total

@@ -76,7 +76,7 @@ class Consumers:
     last_experience: np.ndarray  # (n, 6) what the last encounter delivered
     satisfaction: np.ndarray  # Delta-law score of the last encounter
     attitude: np.ndarray  # running attitude toward the provider, [-1, 1]
-    loyalty: np.ndarray  # slow accumulation of positive attitude, [0, 1]
+    loyalty: np.ndarray  # stock of net experience with the provider, [0, 1]
     grievance: np.ndarray  # (n, 6) running shortfall per dimension
     last_failure: np.ndarray  # the last encounter was a service failure
     member: np.ndarray  # in the focal firm's loyalty programme
@@ -102,6 +102,7 @@ class Consumers:
         n_rivals: int,
         traits: Traits,
         rng: np.random.Generator,
+        loyalty_learning_rate: float,
     ) -> Consumers:
         """A market already in motion: customers of every firm with some tenure.
         Each consumer draws two lasting traits: how ready they are to complain
@@ -127,8 +128,10 @@ class Consumers:
         # near the default market's steady state, so that the burn-in settles it
         attitude = np.where(has_provider, np.clip(rng.normal(0.4, 0.3, n), -1, 1), 0.0)
         tenure = np.where(has_provider, rng.geometric(1 / 156, n), 0).astype(np.int32)
-        # loyalty is positive attitude built up over the visits of a tenure (7.2)
-        loyalty = np.maximum(attitude, 0.0) * -np.expm1(-tenure / 52.0)
+        # loyalty is the stock that positive attitude builds over a tenure's
+        # visits: dL = rate * a * (1 - L) per visit (7.2)
+        visits = tenure * segments.visit_probability[segment]
+        loyalty = -np.expm1(-loyalty_learning_rate * np.maximum(attitude, 0.0) * visits)
         expectation = expectation.astype(STATE)
         return cls(
             provider=provider,
