@@ -382,7 +382,7 @@ class ComplaintsConfig:
     # what counts as a negative experience: a visit this far below expectation
     negative_experience_threshold: float = -1.0
     # voice: a rate per negative experience, for a customer of usual propensity
-    voice_rate: float = fitted(non_negative(0.0232644), 0.002, 0.2, log=True)
+    voice_rate: float = fitted(non_negative(0.0210645), 0.002, 0.2, log=True)
     ease: float = non_negative(1.0)
     voice_severity_weight: float = non_negative(0.5)
     voice_loyalty_weight: float = non_negative(1.0)
@@ -390,7 +390,7 @@ class ComplaintsConfig:
     count_incentive: float = probability(0.0)
     incentive_suppression: float = probability(0.8)
     # recovery of a handled complaint
-    recovery_quality: float = fitted(probability(0.266522), 0.05, 0.9)
+    recovery_quality: float = fitted(probability(0.218383), 0.05, 0.9)
     recovery_skill_effect: float = non_negative(0.3)
     recovery_empowerment_effect: float = non_negative(0.3)
     recovery_loyalty_effect: float = non_negative(0.2)
@@ -422,7 +422,7 @@ class ExperienceConfig:
     satisfaction_scale: float = positive(1.5)
     attitude_learning_rate: float = probability(0.2)
     loyalty_learning_rate: float = probability(0.05)
-    failure_severity: float = fitted(non_negative(2.84553), 1.0, 8.0)
+    failure_severity: float = fitted(non_negative(2.69766), 1.0, 8.0)
     price_points_per_index: float = non_negative(10.0)
 
 
@@ -468,11 +468,11 @@ class WordOfMouthConfig:
     """Who talks, to how many, and what it does to the listener (docs/ODD.md
     7.4; the satisfaction article). Rates are per tie of the network."""
 
-    promoter_tie_rate: float = fitted(probability(0.0440133), 0.005, 0.2, log=True)  # a week, a tie
+    promoter_tie_rate: float = fitted(probability(0.0395879), 0.005, 0.2, log=True)  # a week, a tie
     detractor_tie_rate: float = uncertain(probability(0.02), 0.005, 0.08, log=True)  # a week, a tie
-    unhappy_tie_probability: float = fitted(probability(0.742916), 0.3, 1.0)  # a tie
+    unhappy_tie_probability: float = fitted(probability(0.807158), 0.3, 1.0)  # a tie
     attitude_influence: float = non_negative(0.05)
-    referral_conversion: float = fitted(probability(0.0560487), 0.005, 0.5, log=True)
+    referral_conversion: float = fitted(probability(0.0517443), 0.005, 0.5, log=True)
 
 
 @dataclass
@@ -501,15 +501,15 @@ class ChurnConfig:
     """The weekly exit hazard (docs/ODD.md 7.6): its standing part, and the
     triggers of a week with a negative experience."""
 
-    base_logit: float = fitted(_checked(-7.89058, lambda v: v < 0, "a logit < 0"), -11.0, -5.0)
+    base_logit: float = fitted(_checked(-7.62096, lambda v: v < 0, "a logit < 0"), -11.0, -5.0)
     attitude_weight: float = uncertain(non_negative(3.0), 1.0, 5.0)
     loyalty_weight: float = uncertain(non_negative(3.0), 1.0, 5.0)
     tenure_weight: float = non_negative(0.5)
     competitor_pull_weight: float = uncertain(non_negative(1.0), 0.25, 2.0)
     negative_word_of_mouth_weight: float = non_negative(0.3)
-    negative_experience_weight: float = fitted(non_negative(8.5699), 3.0, 13.0)
+    negative_experience_weight: float = fitted(non_negative(9.29573), 3.0, 13.0)
     unresolved_complaint_weight: float = fitted(
-        _checked(-1.04941, lambda v: True, "a number"), -3.0, 3.0
+        _checked(-0.847986, lambda v: True, "a number"), -3.0, 3.0
     )
     switching_cost: float = non_negative(0.0)
     membership_weight: float = non_negative(1.0)

@@ -11,42 +11,30 @@ import pytest
 from numba import njit
 from scipy import stats
 
-from sim.config import Config
+from benchmarks.engine_reference import PATH, kpi, reference_config
 from sim.engine.draws import normal, normal_quantile, uniform
 from sim.model import LoyaltyModel
 from sim.runs.simulation import replicate
-from tests.helpers import ROOT, run_model, small_config
+from tests.helpers import run_model, small_config
 
-REFERENCE = json.loads((ROOT / "tests" / "data" / "engine_reference.json").read_text())
-"""Key KPIs of the numpy engine that came before the compiled one (the commit
-before "Engine: compiled kernels"), seeds 0-11 of the config below, with the
-fitted parameters as they were then (the calibration has moved them since)."""
-
-
-def _kpi(summary: dict, name: str) -> float:
-    for part in ("rates", "final", "totals"):
-        if name in summary.get(part, {}):
-            return summary[part][name]
-    raise KeyError(name)
+REFERENCE = json.loads(PATH.read_text())
+"""Key KPIs of the engine when the model's dynamics last changed on purpose
+(its `code_version`), seeds 0-11 of its config, with the fitted parameters as
+they were then; made by `python -m benchmarks.engine_reference`. Until then it
+held the numpy engine's before the compiled one, which this test matched."""
 
 
 @pytest.fixture(scope="module")
 def new_engine() -> list[dict]:
-    settings = REFERENCE["config"]
-    config = Config(seed=0, steps=settings["steps"], burn_in=settings["burn_in"])
-    config.population.n = settings["population.n"]
-    for key, value in settings["parameters"].items():
-        group, name = key.split(".")
-        setattr(getattr(config, group), name, value)
-    return replicate(config, 12)
+    return replicate(reference_config(REFERENCE["config"]), 12)
 
 
-@pytest.mark.parametrize("kpi", sorted(REFERENCE["kpis"]))
-def test_key_kpis_match_the_previous_engine_in_distribution(new_engine, kpi):
+@pytest.mark.parametrize("name", sorted(REFERENCE["kpis"]))
+def test_key_kpis_match_the_previous_engine_in_distribution(new_engine, name):
     """Welch's t-test over twelve seeds each, at the 0.1 % level for each KPI:
     a real shift of the model's dynamics fails it, the noise of seeds does not."""
-    old = REFERENCE["kpis"][kpi]
-    new = [_kpi(summary, kpi) for summary in new_engine]
+    old = REFERENCE["kpis"][name]
+    new = [kpi(summary, name) for summary in new_engine]
     assert stats.ttest_ind(old, new, equal_var=False).pvalue > 0.001
     assert stats.ks_2samp(old, new).pvalue > 0.001
 
