@@ -104,10 +104,11 @@ def main() -> None:
         "satisfaction article quotes +25 to +85 %. Five points less: "
         f"**{-5 * fit.slope:+.0f} %**; the satisfaction article quotes about -25 % for "
         "loyalty down 5 %.",
-        "Why so strong: the net margin is thin (a few %), so the extra margin of the "
-        "customers kept, who also buy more as their loyalty grows and need no acquisition "
-        "spend, is large against profit. Over two years the effect is still building: the "
-        "customer base has not reached its new steady state.",
+        "The percentage depends on the net margin: the margin of the customers kept, who "
+        "also buy more as their loyalty grows and need no acquisition spend, is counted "
+        f"against profit, a net margin of {margin:.1%} of revenue here, so the same "
+        "customers kept are a larger percentage of a thinner profit. Over two years the "
+        "effect is still building: the customer base has not reached its new steady state.",
     )
     report.figure(_figure(points, change, fit), "profit_vs_retention.png", "profit vs retention")
     report.write()

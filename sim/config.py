@@ -764,7 +764,8 @@ class Config:
     """The whole run. `seed`, `steps`, `population.n`, `network.kind`,
     `network.path`, `strategy` and `scenario` are a contract with other tools.
     `burn_in` weeks run first and are not recorded, so that week 0 is a market
-    in its steady state (docs/ODD.md 5)."""
+    close to its steady state; loyalty, a slow stock, keeps building
+    (docs/ODD.md 5)."""
 
     seed: int = count(0, minimum=0)
     steps: int = count(156, minimum=0)

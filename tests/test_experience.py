@@ -1,9 +1,16 @@
 import numpy as np
 import pytest
 
-from sim.config import ExpectationConfig
-from sim.engine.experience import ExpectationSources, delta_law, update_expectations
+from sim.config import ExpectationConfig, ExperienceConfig, PopulationConfig, SegmentConfig
+from sim.engine.experience import (
+    ExpectationSources,
+    FocalService,
+    delta_law,
+    serve_encounters,
+    update_expectations,
+)
 from sim.engine.firms import Exposure
+from sim.engine.population import Segments
 from sim.engine.word_of_mouth import Told
 from tests.helpers import consumers_with_expectation, run_model, small_config
 
@@ -101,3 +108,53 @@ def test_expectation_drift_raises_expectations_and_lowers_satisfaction():
     a, b = run_model(stable).kpis, run_model(rising).kpis
     assert b["mean_expectation"] > a["mean_expectation"] + 0.3
     assert b["mean_satisfaction"] < a["mean_satisfaction"]
+
+
+def _visit(consumers, level: float, config: ExperienceConfig, key: int) -> None:
+    """Every consumer visits their provider (firm 0), which delivers `level` on
+    every dimension, with no noise and no failures."""
+    segments = Segments.from_config(PopulationConfig(segments=[SegmentConfig()]))
+    serve_encounters(
+        consumers,
+        np.arange(consumers.n),
+        np.full((1, 1, 6), level),
+        np.zeros(1),
+        FocalService(np.empty(0, np.int64), np.empty((0, 6)), np.empty(0)),
+        segments,
+        config,
+        np.uint64(key),
+    )
+
+
+def test_loyalty_is_a_stock_that_good_visits_fill_and_bad_ones_drain_in_proportion():
+    """loyalty += rate * attitude * (1 - loyalty) after a visit with a positive
+    attitude, += rate * attitude * loyalty after one with a negative attitude
+    (docs/ODD.md 7.2): it builds over a relationship, and a bad spell takes the
+    same share from a customer who built much as from one who built little."""
+    config = ExperienceConfig(noise=0.0)
+    rate = config.loyalty_learning_rate
+    consumers = consumers_with_expectation(2, 5.0)
+    consumers.expectation[:] = 5.0
+    path = []
+    for week in range(60):
+        before = consumers.loyalty.astype(float)
+        _visit(consumers, 6.5, config, week)
+        a = consumers.attitude.astype(float)
+        assert np.all(a > 0)
+        assert np.allclose(consumers.loyalty, before + rate * a * (1 - before), atol=1e-6)
+        path.append(float(consumers.loyalty[0]))
+    assert np.all(np.diff(path) > 0) and 0.5 < path[-1] < 1.0  # it grows with tenure
+    week = 60
+    while consumers.attitude[0] >= 0:  # the bad spell begins: attitude turns
+        _visit(consumers, 3.5, config, week)
+        week += 1
+    consumers.loyalty[1] = consumers.loyalty[0] / 3  # the other built a third as much
+    built = consumers.loyalty.astype(float)
+    for later in range(week, week + 10):
+        before = consumers.loyalty.astype(float)
+        _visit(consumers, 3.5, config, later)
+        a = consumers.attitude.astype(float)
+        assert np.all(a < 0)
+        assert np.allclose(consumers.loyalty, before + rate * a * before, atol=1e-6)
+    kept = consumers.loyalty / built
+    assert kept[0] < 0.9 and kept[0] == pytest.approx(kept[1], rel=1e-4)
