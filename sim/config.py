@@ -250,6 +250,28 @@ class PopulationConfig:
             )
 
 
+SEPARATORS = {",": ",", ";": ";", "tab": "\t", "whitespace": r"\s+"}
+"""How a transaction log's columns are separated: the choices and what pandas reads."""
+
+
+@dataclass
+class TransactionLogConfig:
+    """Where a firm's transaction log is and how its columns map
+    (sim/transactions.py). A column is a name in the header, or without a
+    header its position from 0. The defaults read a CSV with the header
+    `customer,date,amount`."""
+
+    path: str | None = None
+    separator: str = _checked(",", lambda v: v in SEPARATORS, "one of " + ", ".join(SEPARATORS))
+    header: bool = True
+    customer: str = "customer"
+    date: str = "date"
+    amount: str = "amount"
+    quantity: str | None = None  # optional: units per purchase
+    channel: str | None = None  # optional: where the purchase was made
+    date_format: str = "%Y-%m-%d"
+
+
 @dataclass
 class NetworkConfig:
     """The word-of-mouth network (the satisfaction article: customers talk to other customers)."""
