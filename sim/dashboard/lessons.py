@@ -84,7 +84,8 @@ LESSONS = {
             "quit, new hires are unskilled, service and satisfaction suffer, customers leave. "
             "From week 52 the firm invests in its people (pay 1.1, recognition, "
             "empowerment). **Watch** the service-profit chain: engagement turns first, "
-            "then service, satisfaction and retention. Profit drops with the pay rise "
+            "then service and satisfaction, and retention by the last months. Profit "
+            "drops with the pay rise "
             "and climbs back as customers stay, though within these three years not to "
             "where it was (experiments/results/service_profit_chain: the net profit). "
             "**Try** pay 1.0 and compare the cumulative profit.",
@@ -92,7 +93,7 @@ LESSONS = {
             watch=(
                 *(Watch(c, +1) for c in ("employee_engagement", "service_quality")),
                 Watch("mean_satisfaction", +1),
-                Watch("churned", -1),
+                Watch("churned", -1, until="last"),
                 Watch("profit", -1),
                 Watch("profit", +1, since="after", until="last"),
             ),
@@ -104,16 +105,13 @@ LESSONS = {
             "satisfaction is experience minus expectation (the Delta law). From week 52 "
             "the firm advertises to 5 % of consumers a week and promises 3 points more "
             "than it delivers. **Watch** new customers surge, then visits below "
-            "expectation, detractors (red in the network) and churn rise, and NPS falls. "
+            "expectation and churn rise. "
             "**Try** `strategy.advertising_push.promise_premium=0` in *more overrides* "
             "and press reset: honest advertising wins fewer customers, and keeps more of "
             "them (experiments/results/expectation_trap).",
             settings={"strategy": "advertising_push", "rollout_week": 52},
             overrides=("strategy.advertising_push.promise_premium=3",),
-            watch=(
-                *(Watch(c, +1) for c in ("acquired", "below_expectation_share", "churned")),
-                Watch("nps", -1),
-            ),
+            watch=(*(Watch(c, +1) for c in ("acquired", "below_expectation_share", "churned")),),
         ),
     )
 }
