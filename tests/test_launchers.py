@@ -1,5 +1,5 @@
 """Results do not depend on the launcher: basic, joblib and Ray give the same
-per-job files for the same overrides and seeds, and resume the same way.
+per-job files for the same overrides and seeds.
 
 The Ray test runs only where the `ray` extra is installed (CI installs it). It
 starts a new local Ray instance bound to 127.0.0.1 with no dashboard
@@ -84,7 +84,7 @@ def test_compressed_tables_are_the_same_bytes_under_basic_and_joblib(tmp_path):
     assert out["basic"] == out["joblib"]
 
 
-def test_ray_gives_the_same_jobs_as_basic_and_resumes(tmp_path):
+def test_ray_gives_the_same_jobs_as_basic_on_loopback_only(tmp_path):
     pytest.importorskip("hydra_plugins.hydra_ray_launcher")
     basic, ray = tmp_path / "basic", tmp_path / "ray"
     _sweep(basic, "basic")
@@ -96,8 +96,5 @@ def test_ray_gives_the_same_jobs_as_basic_and_resumes(tmp_path):
     assert len(_tables(ray)) == 4
     assert _tables(basic) == _tables(ray)
     assert (basic / "comparison.csv").read_bytes() == (ray / "comparison.csv").read_bytes()
-
-    before = {p: p.stat().st_mtime_ns for p in ray.glob("*/timeseries.csv")}
-    output = _sweep(ray, "ray_local")
-    assert output.count("already done, kept") == 4
-    assert before == {p: p.stat().st_mtime_ns for p in ray.glob("*/timeseries.csv")}
+    # resuming is the job's own check of its folder (sim/runs/sweep.py), the same
+    # under every launcher: tests/test_comparison.py interrupts and resumes a sweep
