@@ -47,10 +47,12 @@ class Customer(mesa.Agent):
     provider = _consumer_field("provider", "Firm code: -1 prospect, 0 focal, 1.. rivals.")
     tenure = _consumer_field("tenure", "Steps with the current provider.")
     attitude = _consumer_field("attitude", "Running attitude toward the provider, [-1, 1].")
-    loyalty = _consumer_field("loyalty", "Accumulated loyalty, [0, 1].")
+    loyalty = _consumer_field("loyalty", "Stock of net experience with the provider, [0, 1].")
     satisfaction = _consumer_field("satisfaction", "Delta-law score of the last encounter.")
     member = _consumer_field("member", "Member of the focal firm's loyalty programme.")
     spend = _consumer_field("spend", "Cumulative revenue paid to the focal firm.")
+    visit_probability = _consumer_field("visit_probability", "Chance of a visit a week.")
+    spend_per_visit = _consumer_field("spend_per_visit", "A visit's spend before price, loyalty.")
 
     @property
     def is_customer(self) -> bool:

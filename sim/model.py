@@ -298,7 +298,7 @@ class LoyaltyModel(mesa.Model):
         Writes the visitors' satisfaction, attitude, loyalty, grievance,
         experience, usual employee and bond, and the staff table."""
         cfg, c = self.config, self.consumers
-        visitors = choose_visitors(c, self.segments, self.key("visits"))
+        visitors = choose_visitors(c, self.key("visits"))
         at_focal = np.flatnonzero(c.provider[visitors] == FOCAL)
         delivery = serve(c, visitors[at_focal], self.staff, cfg.employees, self.streams["service"])
         uplift = np.zeros((len(at_focal), len(Dimension)))
@@ -546,7 +546,7 @@ class LoyaltyModel(mesa.Model):
         and sense of the firm, and `cumulative_profit`."""
         econ, c = self.config.economics, self.consumers
         visitors = visits.encounters.visitors[visits.at_focal]
-        spend = self.segments.spend_per_visit[c.segment[visitors]]
+        spend = c.spend_per_visit[visitors]
         loyalty = c.loyalty[visitors]
         revenue = visit_revenue(spend, loyalty, self.market.price[FOCAL], econ.loyalty_spend_uplift)
         volume = visit_revenue(spend, loyalty, 1.0, econ.loyalty_spend_uplift)

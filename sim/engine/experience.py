@@ -82,18 +82,18 @@ def _weighted_gaps(experience, expectation, importance, loss_aversion):
     return out
 
 
-def choose_visitors(consumers: Consumers, segments: Segments, key: np.uint64) -> np.ndarray:
-    """Customers who visit their provider this week (segment visit probability).
-    Reads provider and segment."""
+def choose_visitors(consumers: Consumers, key: np.uint64) -> np.ndarray:
+    """Customers who visit their provider this week (each with their own
+    visit probability). Reads provider and visit_probability."""
     visiting = np.empty(consumers.n, dtype=np.bool_)
-    _visiting(consumers.provider, consumers.segment, segments.visit_probability, key, visiting)
+    _visiting(consumers.provider, consumers.visit_probability, key, visiting)
     return np.flatnonzero(visiting)
 
 
 @njit(cache=True, parallel=True)
-def _visiting(provider, segment, p_visit, key, out):
+def _visiting(provider, p_visit, key, out):
     for i in prange(len(provider)):
-        out[i] = provider[i] != PROSPECT and uniform(key, i) < p_visit[segment[i]]
+        out[i] = provider[i] != PROSPECT and uniform(key, i) < p_visit[i]
 
 
 @dataclass

@@ -89,6 +89,8 @@ class Consumers:
     churn_reason: np.ndarray  # int8 code of the last departure's reason, -1 none
     complaint_propensity: np.ndarray  # personal readiness to complain, mean 1 (a trait)
     recommend_style: np.ndarray  # personal offset of the 0-10 recommendation answer (a trait)
+    visit_probability: np.ndarray  # chance of a visit a week while a customer (a habit)
+    spend_per_visit: np.ndarray  # what a visit is worth before price and loyalty (a habit)
 
     @property
     def n(self) -> int:
@@ -156,6 +158,8 @@ class Consumers:
                 traits.propensity_shape, 1.0 / traits.propensity_shape, n
             ).astype(np.float32),
             recommend_style=rng.normal(0.0, traits.style_spread, n).astype(np.float32),
+            visit_probability=segments.visit_probability[segment],
+            spend_per_visit=segments.spend_per_visit[segment],
         )
 
     def switch_provider(self, who: np.ndarray, provider: np.ndarray | int, attitude: float) -> None:

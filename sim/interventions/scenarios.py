@@ -109,7 +109,7 @@ class Downturn(Scenario):
 
     def start(self, world: World) -> None:
         world.segments.price_sensitivity *= self.config.price_sensitivity_factor
-        world.segments.spend_per_visit *= self.config.spend_factor
+        world.consumers.spend_per_visit *= self.config.spend_factor
 
 
 class RisingExpectations(Scenario):

@@ -286,8 +286,12 @@ class FocusBestCustomers(Strategy):
 
     def start(self, world: World) -> None:
         if self.options.target_segment is None:
-            weekly = world.segments.spend_per_visit * world.segments.visit_probability
-            self.segment = int(np.argmax(weekly))
+            c, segments = world.consumers, range(len(world.segments.names))
+            weekly = c.spend_per_visit * c.visit_probability
+            mean = [
+                weekly[c.segment == s].mean() if (c.segment == s).any() else 0.0 for s in segments
+            ]
+            self.segment = int(np.argmax(mean))
         else:
             self.segment = world.segments.names.index(self.options.target_segment)
         bonus = world.market.focal_segment_bonus[self.segment]

@@ -242,11 +242,10 @@ def network(model, sample: NetworkSample, size: Size = (7.5, 7.5)) -> Figure:
     """The sampled consumers: shape and outline by provider, fill by attitude
     toward the provider (detractor red, promoter green), area by value (what
     they spend a week, more when loyal: sim/economics.py)."""
-    c, segments = model.consumers, model.segments
+    c = model.consumers
     nodes = sample.nodes
     provider = c.provider[nodes]
-    seg = c.segment[nodes]
-    weekly = segments.spend_per_visit[seg] * segments.visit_probability[seg]
+    weekly = c.spend_per_visit[nodes] * c.visit_probability[nodes]
     uplift = model.config.economics.loyalty_spend_uplift
     value = visit_revenue(weekly, c.loyalty[nodes], 1.0, uplift)
     area = 10 + 110 * value / max(float(value.max()), 1e-9)
