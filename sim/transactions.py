@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.config import SEPARATORS, ConfigError, TransactionLogConfig
+from sim.config import SEPARATORS, ConfigError, TransactionLogConfig, validate
 
 WEEK = pd.Timedelta(days=7)
 COLUMNS = ("customer", "date", "amount", "quantity", "channel")
@@ -42,6 +42,7 @@ def read_transaction_log(log: TransactionLogConfig, key: str = "log") -> pd.Data
     is one LogError: no such file, an empty one, a missing column, a date that
     does not parse, an amount that is negative or not a number, the header
     repeated in the body."""
+    validate(log, f"{key}.")
     path = Path(log.path) if log.path else None
     if path is None or not path.is_file():
         raise ConfigError(f"{key}.path", log.path, "a transaction log file that exists")

@@ -2,13 +2,14 @@
 the paper counts it, same-day purchases as one visit, and one-line errors for
 logs that cannot be read."""
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.config import TransactionLogConfig
+from sim.config import ConfigError, TransactionLogConfig
 from sim.runs.bgnbd import first_weeks, fit_bgnbd
 from sim.transactions import (
     LogError,
@@ -58,6 +59,15 @@ def test_same_day_purchases_are_one_visit(tmp_path):
     summary = customer_summary(visits, pd.Timestamp("2024-01-14"))
     assert summary.loc["a", "frequency"] == 1 and summary.loc["b", "frequency"] == 0
     assert summary.loc["a", "recency"] == pytest.approx(8 / 7)
+
+
+def test_a_log_that_is_not_there_or_a_separator_not_known_is_one_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"log.path='.*nothing.csv' is not allowed"):
+        read_transaction_log(_log(tmp_path / "nothing.csv"))
+    with pytest.raises(
+        ConfigError, match=re.escape("log.separator='|' is not allowed: expected one of")
+    ):
+        read_transaction_log(_log(CDNOW, separator="|"))
 
 
 @pytest.mark.parametrize(
