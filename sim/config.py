@@ -229,27 +229,6 @@ def _default_segments() -> list[SegmentConfig]:
     ]
 
 
-@dataclass
-class PopulationConfig:
-    n: int = count(10_000)
-    initial_focal_share: float = probability(0.30)
-    initial_competitor_share: float = probability(0.50)
-    segments: list[SegmentConfig] = field(default_factory=_default_segments)
-
-    def check(self, prefix: str) -> None:
-        if not self.segments:
-            raise ConfigError(prefix + "segments", [], "at least one segment")
-        total = sum(s.share for s in self.segments)
-        if abs(total - 1.0) > 1e-6:
-            raise ConfigError(prefix + "segments[*].share", round(total, 6), "shares summing to 1")
-        if self.initial_focal_share + self.initial_competitor_share > 1.0:
-            raise ConfigError(
-                prefix + "initial_competitor_share",
-                self.initial_competitor_share,
-                f"at most 1 - initial_focal_share = {1 - self.initial_focal_share:g}",
-            )
-
-
 SEPARATORS = {",": ",", ";": ";", "tab": "\t", "whitespace": r"\s+"}
 """How a transaction log's columns are separated: the choices and what pandas reads."""
 
@@ -270,6 +249,45 @@ class TransactionLogConfig:
     quantity: str | None = None  # optional: units per purchase
     channel: str | None = None  # optional: where the purchase was made
     date_format: str = "%Y-%m-%d"
+
+
+POPULATION_SOURCES = ("segments", "from_log")
+
+
+@dataclass
+class PopulationConfig:
+    """Who is in the market at week 0 (docs/ODD.md 5): with `source` segments,
+    customers of every firm drawn by share from illustrative segments; with
+    from_log (`population=from_log`), the firm's own customers as its
+    transaction log leaves them at `log_date` (its last day by default), each
+    with their own habits, and the rest of the `n` consumers prospects."""
+
+    source: str = "segments"
+    n: int = count(10_000)
+    initial_focal_share: float = probability(0.30)
+    initial_competitor_share: float = probability(0.50)
+    segments: list[SegmentConfig] = field(default_factory=_default_segments)
+    log: TransactionLogConfig = field(default_factory=TransactionLogConfig)
+    log_date: str | None = None  # YYYY-MM-DD
+
+    def check(self, prefix: str) -> None:
+        if self.source not in POPULATION_SOURCES:
+            raise ConfigError(prefix + "source", self.source, " or ".join(POPULATION_SOURCES))
+        if self.source == "from_log" and self.log.path is None:
+            raise ConfigError(
+                prefix + "log.path", None, "a transaction log file (population=from_log)"
+            )
+        if not self.segments:
+            raise ConfigError(prefix + "segments", [], "at least one segment")
+        total = sum(s.share for s in self.segments)
+        if abs(total - 1.0) > 1e-6:
+            raise ConfigError(prefix + "segments[*].share", round(total, 6), "shares summing to 1")
+        if self.initial_focal_share + self.initial_competitor_share > 1.0:
+            raise ConfigError(
+                prefix + "initial_competitor_share",
+                self.initial_competitor_share,
+                f"at most 1 - initial_focal_share = {1 - self.initial_focal_share:g}",
+            )
 
 
 @dataclass

@@ -66,6 +66,7 @@ from sim.engine.word_of_mouth import Heard, Messages, heard_experience, listen, 
 from sim.interventions import scenarios, strategies
 from sim.interventions.strategies import Week
 from sim.interventions.world import World
+from sim.transactions import known_customers
 
 STREAMS = (
     "population",
@@ -188,6 +189,9 @@ class LoyaltyModel(mesa.Model):
         self.levers_before = self.levers.copy()  # what strategies' investment is measured against
         self.network = build_network(config.network, config.population.n, config.seed)
         traits = Traits(config.complaints.propensity_shape, config.nps.spread)
+        known = None  # the firm's own customers, from its transaction log
+        if config.population.source == "from_log":
+            known = known_customers(config.population, self.streams["population"])
         self.consumers = Consumers.initial(
             config.population,
             self.segments,
@@ -195,6 +199,7 @@ class LoyaltyModel(mesa.Model):
             traits,
             self.streams["population"],
             config.experience.loyalty_learning_rate,
+            known,
         )
         self.cumulative_profit = 0.0
         # who moved where: row = from, column = to; 0 is "no provider", f + 1 is firm f

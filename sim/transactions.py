@@ -17,7 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.config import SEPARATORS, ConfigError, TransactionLogConfig, validate
+from sim.config import (
+    SEPARATORS,
+    ConfigError,
+    PopulationConfig,
+    TransactionLogConfig,
+    validate,
+)
+from sim.engine.population import KnownCustomers
 
 WEEK = pd.Timedelta(days=7)
 COLUMNS = ("customer", "date", "amount", "quantity", "channel")
@@ -152,3 +159,45 @@ def weekly_repeat_transactions(visits: pd.DataFrame, weeks: int) -> np.ndarray:
     repeat = visits.loc[visits["date"] > first, "date"]
     week = ((repeat - start) // WEEK).to_numpy()
     return np.bincount(week[week < weeks], minlength=weeks)
+
+
+def known_customers(population: PopulationConfig, rng: np.random.Generator) -> KnownCustomers:
+    """Read the log of `population.log` and take its customers at
+    `population.log_date` (the log's last day by default).
+
+    A customer's weekly purchase rate is drawn from what the log says about
+    them: the gamma posterior of a Poisson rate after their repeat visits x in
+    T weeks, from an exponential prior whose mean is the log's rate over all
+    customers (Gamma(1 + x, 1/mean + T); a customer who bought every week is
+    not one who bought once, and one seen for a week is near the mean). A week
+    with a purchase is a visit: p = 1 - exp(-rate). Spend per visit is their
+    mean purchase."""
+    visits = read_transaction_log(population.log, "population.log")
+    last_day = visits["date"].max()
+    if population.log_date is not None:
+        try:
+            last_day = pd.Timestamp(population.log_date)
+        except ValueError:
+            raise ConfigError(
+                "population.log_date", population.log_date, "a date YYYY-MM-DD"
+            ) from None
+    record = customer_summary(visits, last_day)
+    if record.empty:
+        raise ConfigError(
+            "population.log_date",
+            population.log_date,
+            f"a date from {visits['date'].min():%Y-%m-%d} on",
+        )
+    if len(record) > population.n:
+        raise ConfigError(
+            "population.n", population.n, f"at least the log's {len(record):,} customers"
+        )
+    weeks = record["T"].to_numpy()
+    repeats = record["frequency"].to_numpy()
+    mean_rate = max(repeats.sum() / max(weeks.sum(), 1e-9), 1e-6)
+    rate = rng.gamma(1.0 + repeats, 1.0 / (1.0 / mean_rate + weeks))
+    return KnownCustomers(
+        tenure=np.floor(weeks).astype(np.int32),
+        visit_probability=-np.expm1(-rate),
+        spend_per_visit=record["monetary"].to_numpy(dtype=float),
+    )

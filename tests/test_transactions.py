@@ -9,8 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.codes import FOCAL, PROSPECT
 from sim.config import ConfigError, TransactionLogConfig
+from sim.model import LoyaltyModel
 from sim.runs.bgnbd import first_weeks, fit_bgnbd
+from sim.runs.cli import compose_config, problem
 from sim.transactions import (
     LogError,
     customer_summary,
@@ -137,3 +140,43 @@ def test_bgnbd_on_the_cdnow_sample_gives_the_papers_parameters_and_tracks_the_ho
     holdout = slice(39, 78)
     error = np.mean(np.abs(expected[holdout] - actual[holdout]) / actual[holdout])
     assert 0.01 < error < 0.03
+
+
+FROM_CDNOW = [
+    "population=from_log",
+    "population/log=cdnow",
+    f"population.log.path={CDNOW}",
+    "population.n=3000",
+]
+
+
+def test_a_population_from_the_log_starts_from_its_customers_as_the_log_leaves_them():
+    """population=from_log: one consumer per customer of the log, as customers of
+    the firm with their tenure and their own habits on the log's last day; the
+    rest prospects with their segment's habits; no burn-in before the log's state."""
+    config = compose_config([*FROM_CDNOW, "steps=4"])
+    assert config.burn_in == 0
+    model = LoyaltyModel(config)
+    c, k = model.consumers, 2357
+    assert (c.provider[:k] == FOCAL).all() and (c.provider[k:] == PROSPECT).all()
+    visits = read_transaction_log(_log(CDNOW, **CDNOW_COLUMNS))
+    record = customer_summary(visits, visits["date"].max())
+    assert np.array_equal(c.tenure[:k], np.floor(record["T"]).astype(int))
+    assert np.allclose(c.spend_per_visit[:k], record["monetary"])
+    repeats, p = record["frequency"].to_numpy(), c.visit_probability[:k]
+    assert p[repeats >= 5].mean() > 5 * p[repeats == 0].mean()  # each their own habit
+    assert np.array_equal(c.visit_probability[k:], model.segments.visit_probability[c.segment[k:]])
+    model.run_for(config.steps)
+    assert model.kpis["customers"] > 0
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["population.n=1000"], "population.n=1000 is not allowed: expected at least the log's"),
+        (["population.log_date=1990-01-01"], "expected a date from 1997-01-01 on"),
+        (["population.log.path=null"], "population.log.path=None is not allowed"),
+    ],
+)
+def test_a_population_the_log_cannot_make_is_one_line(extra, message):
+    assert message in problem([*FROM_CDNOW, *extra])

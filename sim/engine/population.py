@@ -65,6 +65,19 @@ class Traits:
     style_spread: float  # sd of the recommendation answer's personal offset (nps.spread)
 
 
+@dataclass(frozen=True)
+class KnownCustomers:
+    """The firm's customers as its log leaves them at a date: what the model's
+    first week starts from (population=from_log; docs/ODD.md 5)."""
+
+    tenure: np.ndarray  # whole weeks since their first visit
+    visit_probability: np.ndarray  # chance of a visit a week, drawn from their record
+    spend_per_visit: np.ndarray  # their mean spend per visit
+
+    def __len__(self) -> int:
+        return len(self.tenure)
+
+
 @dataclass
 class Consumers:
     """State of every consumer in the market (docs/ODD.md §2)."""
@@ -105,12 +118,15 @@ class Consumers:
         traits: Traits,
         rng: np.random.Generator,
         loyalty_learning_rate: float,
+        known: KnownCustomers | None = None,
     ) -> Consumers:
         """A market already in motion: customers of every firm with some tenure.
         Each consumer draws two lasting traits: how ready they are to complain
         (Gamma with mean 1: most rarely complain, a few often; TARP, Goodman &
         Newman 2003) and how generously they answer the recommendation question
-        (normal around 0)."""
+        (normal around 0). With `known` customers (a firm's log), the first
+        consumers are those, with their tenure and habits, and the rest are
+        prospects."""
         n = config.n
         segment = rng.choice(len(segments.names), size=n, p=segments.share).astype(np.int8)
         u = rng.random(n)
@@ -121,6 +137,13 @@ class Consumers:
                 u < config.initial_focal_share + config.initial_competitor_share
             )
             provider[to_rival] = rng.integers(1, n_rivals + 1, size=to_rival.sum())
+        visit_probability = segments.visit_probability[segment]
+        spend_per_visit = segments.spend_per_visit[segment]
+        if known is not None:
+            provider[:] = PROSPECT
+            provider[: len(known)] = FOCAL
+            visit_probability[: len(known)] = known.visit_probability
+            spend_per_visit[: len(known)] = known.spend_per_visit
         has_provider = provider != PROSPECT
         expectation = np.clip(
             segments.expectation[segment] + rng.normal(0.0, 0.5, size=(n, N_DIMS)),
@@ -130,9 +153,11 @@ class Consumers:
         # near the default market's steady state, so that the burn-in settles it
         attitude = np.where(has_provider, np.clip(rng.normal(0.4, 0.3, n), -1, 1), 0.0)
         tenure = np.where(has_provider, rng.geometric(1 / 156, n), 0).astype(np.int32)
+        if known is not None:
+            tenure[: len(known)] = known.tenure
         # loyalty is the stock that positive attitude builds over a tenure's
         # visits: dL = rate * a * (1 - L) per visit (7.2)
-        visits = tenure * segments.visit_probability[segment]
+        visits = tenure * visit_probability
         loyalty = -np.expm1(-loyalty_learning_rate * np.maximum(attitude, 0.0) * visits)
         expectation = expectation.astype(STATE)
         return cls(
@@ -158,8 +183,8 @@ class Consumers:
                 traits.propensity_shape, 1.0 / traits.propensity_shape, n
             ).astype(np.float32),
             recommend_style=rng.normal(0.0, traits.style_spread, n).astype(np.float32),
-            visit_probability=segments.visit_probability[segment],
-            spend_per_visit=segments.spend_per_visit[segment],
+            visit_probability=visit_probability,
+            spend_per_visit=spend_per_visit,
         )
 
     def switch_provider(self, who: np.ndarray, provider: np.ndarray | int, attitude: float) -> None:

@@ -17,6 +17,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+import numpy as np
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -29,9 +30,10 @@ from sim.config import Config, ConfigError, StrategyConfig, register_configs, va
 from sim.engine.network import check_network
 from sim.interventions import scenarios
 from sim.runs.uncertainty import accepted_trials
+from sim.transactions import known_customers
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
-GROUPS = ("network", "strategy", "scenario", "calibration", "targets", "uncertainty")
+GROUPS = ("population", "network", "strategy", "scenario", "calibration", "targets", "uncertainty")
 COMBINABLE = ("strategy",)  # `strategy=[a,b]` runs both together
 
 
@@ -219,6 +221,8 @@ def checked_config(
         _check_added_keys(parsed, config)
         _check_memory(config)
         check_network(config.network, config.population.n)  # before Hydra makes a folder
+        if config.population.source == "from_log":  # a log that cannot be read: one line
+            known_customers(config.population, np.random.default_rng(0))
         scenarios.build(config.scenario)
         if config.uncertainty.name != "none" and config.uncertainty.trials:
             accepted_trials(config.uncertainty.trials, config.uncertainty.accept)
