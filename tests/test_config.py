@@ -8,6 +8,7 @@ import pytest
 from sim.config import Config, ConfigError, validate
 from sim.model import LoyaltyModel
 from sim.runs.cli import CONFIG_DIR, GROUPS, LAUNCHER_PLUGINS, compose_config, group_options
+from tests.helpers import ROOT
 
 
 def _every_option() -> list[tuple[str, str]]:
@@ -26,6 +27,10 @@ def test_every_config_composes_and_builds_a_model(group, option, tmp_path):
         edges = tmp_path / "edges.txt"
         edges.write_text("\n".join(f"{i} {i + 1}" for i in range(199)))
         overrides.append(f"network.path={edges}")
+    if (group, option) == ("population", "from_log"):  # the CDNOW sample's 2,357 customers
+        cdnow = ROOT / "tests" / "data" / "cdnow" / "CDNOW_sample.txt"
+        overrides[1] = "population.n=3000"
+        overrides += ["population/log=cdnow", f"population.log.path={cdnow}"]
     config = compose_config(overrides, _app(group))
     validate(config)
     model = LoyaltyModel(config)
@@ -37,6 +42,8 @@ def test_every_yaml_under_configs_is_reachable():
     files = {p.relative_to(CONFIG_DIR).as_posix() for p in Path(CONFIG_DIR).rglob("*.yaml")}
     apps = {"config.yaml", "calibrate.yaml", "sensitivity.yaml", "hydra/sweeper/salib.yaml"}
     expected = apps | {f"{g}/{o}.yaml" for g, o in _every_option()}
+    # how a log's columns map, chosen under population=from_log
+    expected |= {f"population/log/{o}.yaml" for o in group_options("population/log")}
     # launcher presets over optional plugins, each checked by `preflight`
     launchers = {f for f in files if f.startswith("hydra/launcher/")}
     assert {Path(f).stem for f in launchers} <= set(LAUNCHER_PLUGINS)
