@@ -4,10 +4,11 @@ one-line errors (cli), a run to the end with interrupt-safe outputs
 charts), sweeps compared with the baseline (comparison, sweep), the
 calibration and its validation patterns (calibration, validation), and
 uncertainty: global sensitivity analysis (sensitivity) and parameter draws
-for robust comparisons (uncertainty).
+for robust comparisons (uncertainty); and BG/NBD, the statistical forecaster
+a firm's transaction log is held to (bgnbd).
 
-May import: everything below it (`sim.model`, `sim.engine`,
-`sim.interventions`, `sim.config`, `sim.codes`), Hydra, pandas, matplotlib,
-Optuna and SALib.
+May import: everything below it (`sim.model`, `sim.transactions`,
+`sim.engine`, `sim.interventions`, `sim.config`, `sim.codes`), Hydra, pandas,
+matplotlib, Optuna, SALib and lifetimes (the BG/NBD anchor: bgnbd).
 Nothing in the engine imports this package.
 """
