@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, OmegaConf
+from omegaconf import MISSING, DictConfig, OmegaConf
 
 from sim.codes import DIMENSIONS
 
@@ -251,7 +251,7 @@ class TransactionLogConfig:
     date_format: str = "%Y-%m-%d"
 
 
-POPULATION_SOURCES = ("segments", "from_log")
+POPULATION_SOURCES = ("segments", "from_log", "log_cohort")
 
 
 @dataclass
@@ -260,7 +260,11 @@ class PopulationConfig:
     customers of every firm drawn by share from illustrative segments; with
     from_log (`population=from_log`), the firm's own customers as its
     transaction log leaves them at `log_date` (its last day by default), each
-    with their own habits, and the rest of the `n` consumers prospects."""
+    with their own habits, and the rest of the `n` consumers prospects; with
+    log_cohort (`population=log_cohort`), the log's customers from its first
+    day, each entering the market in the week of their first purchase, with a
+    weekly purchase rate drawn from Gamma(`purchase_rate_shape`, mean
+    `purchase_rate_mean`) as in BG/NBD (Fader, Hardie & Lee 2005)."""
 
     source: str = "segments"
     n: int = count(10_000)
@@ -269,13 +273,17 @@ class PopulationConfig:
     segments: list[SegmentConfig] = field(default_factory=_default_segments)
     log: TransactionLogConfig = field(default_factory=TransactionLogConfig)
     log_date: str | None = None  # YYYY-MM-DD
+    # log_cohort: how purchase rates spread among the log's customers (calibrated
+    # to the log by `python -m sim.forecast`; assumptions otherwise)
+    purchase_rate_shape: float = positive(0.5)
+    purchase_rate_mean: float = positive(0.1)  # purchases a week
 
     def check(self, prefix: str) -> None:
         if self.source not in POPULATION_SOURCES:
             raise ConfigError(prefix + "source", self.source, " or ".join(POPULATION_SOURCES))
-        if self.source == "from_log" and self.log.path is None:
+        if self.source != "segments" and self.log.path is None:
             raise ConfigError(
-                prefix + "log.path", None, "a transaction log file (population=from_log)"
+                prefix + "log.path", None, f"a transaction log file (population={self.source})"
             )
         if not self.segments:
             raise ConfigError(prefix + "segments", [], "at least one segment")
@@ -898,6 +906,60 @@ class CalibrationRun(Config):
                 raise ConfigError("free", key, f"free parameters among {', '.join(known)}")
 
 
+@dataclass
+class ForecastData(TransactionLogConfig):
+    """The log `python -m sim.forecast` learns from and forecasts: its columns
+    (TransactionLogConfig), the weeks from its first day it calibrates on, and
+    how many prospects share the market with its customers."""
+
+    path: str | None = "tests/data/cdnow/CDNOW_sample.txt"
+    calibration_weeks: int = count(39, minimum=2)
+    prospects: int = count(0, minimum=0)
+
+
+@dataclass
+class ForecastRun(Config):
+    """`python -m sim.forecast`: the model's config plus a log (`data`), the
+    calibration's budget (`trials`, `seeds` per trial), its search space
+    (`free`: KEY: [low, high] or [low, high, log]) and the seeds of the
+    forecast (`forecast_seeds`)."""
+
+    data: ForecastData = field(default_factory=ForecastData)
+    trials: int = count(150)
+    seeds: int = count(2)
+    forecast_seeds: int = count(20, minimum=2)
+    free: dict[str, Any] = field(default_factory=dict)
+
+    def check(self, prefix: str) -> None:
+        super().check(prefix)
+        if not self.free:
+            raise ConfigError("free", {}, "at least one parameter to fit, KEY: [low, high]")
+        for key, bounds in self.search_space().items():
+            try:
+                lookup(self, key)
+            except AttributeError:
+                allowed = "a number key of the model's config"
+                raise ConfigError(f"free.{key}", bounds, allowed) from None
+            low, high, _ = bounds
+            if not low < high:
+                raise ConfigError(f"free.{key}", [low, high], "[low, high] with low < high")
+
+    def search_space(self) -> dict[str, tuple[float, float, bool]]:
+        """Each fitted key: (low, high, on a log scale)."""
+        space = {}
+        for key, bounds in _flat(self.free).items():
+            ok = isinstance(bounds, list | tuple) and len(bounds) in (2, 3)
+            if not ok or not all(isinstance(b, int | float) for b in bounds[:2]):
+                raise ConfigError(f"free.{key}", bounds, "[low, high] or [low, high, log]")
+            if len(bounds) == 3 and bounds[2] != "log":
+                raise ConfigError(f"free.{key}", bounds, "a third entry 'log' or none")
+            log = len(bounds) == 3
+            if log and bounds[0] <= 0:
+                raise ConfigError(f"free.{key}", bounds, "low > 0 on a log scale")
+            space[key] = (float(bounds[0]), float(bounds[1]), log)
+        return space
+
+
 SENSITIVITY_METHODS = ("morris", "sobol")
 
 
@@ -993,10 +1055,14 @@ def register_configs() -> None:
         store.store(name="base_config", node=Config)
         store.store(name="calibrate_config", node=CalibrationRun)
         store.store(name="sensitivity_config", node=SensitivityRun)
+        store.store(name="forecast_config", node=ForecastRun)
     if not OmegaConf.has_resolver("free_parameter_values"):  # CMA-ES starts from them
         OmegaConf.register_new_resolver("free_parameter_values", _free_parameter_values)
 
 
 def _free_parameter_values(*, _root_: Any) -> dict[str, float]:
-    keys = _root_.get("free") or free_parameters()
+    free = _root_.get("free")
+    if isinstance(free, DictConfig):  # a forecast's search space, KEY: [low, high]
+        free = _flat(OmegaConf.to_container(free))
+    keys = free or free_parameters()
     return {key: OmegaConf.select(_root_, key) for key in keys}

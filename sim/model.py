@@ -66,7 +66,7 @@ from sim.engine.word_of_mouth import Heard, Messages, heard_experience, listen, 
 from sim.interventions import scenarios, strategies
 from sim.interventions.strategies import Week
 from sim.interventions.world import World
-from sim.transactions import known_customers
+from sim.transactions import arriving_customers, known_customers
 
 STREAMS = (
     "population",
@@ -192,6 +192,8 @@ class LoyaltyModel(mesa.Model):
         known = None  # the firm's own customers, from its transaction log
         if config.population.source == "from_log":
             known = known_customers(config.population, self.streams["population"])
+        elif config.population.source == "log_cohort":
+            known = arriving_customers(config.population, self.streams["population"])
         self.consumers = Consumers.initial(
             config.population,
             self.segments,
@@ -201,12 +203,21 @@ class LoyaltyModel(mesa.Model):
             config.experience.loyalty_learning_rate,
             known,
         )
+        # the week each consumer enters the market, or None: all are in from the start
+        self.arrival = None
+        if known is not None and known.arrival is not None:
+            self.arrival = np.full(config.population.n, -1, dtype=np.int32)
+            self.arrival[: len(known)] = known.arrival
+        self.events: StepEvents | None = None  # what the last recorded week did
         self.cumulative_profit = 0.0
         # who moved where: row = from, column = to; 0 is "no provider", f + 1 is firm f
         self.flows = np.zeros((self.market.n_firms + 1, self.market.n_firms + 1), dtype=np.int64)
 
         focal = np.flatnonzero(self.consumers.provider == FOCAL)
-        positions = max(1, math.ceil(len(focal) / config.employees.customers_per_employee))
+        # staffed for its customers, and for those a log says will arrive
+        arriving = 0 if self.arrival is None else int((self.arrival >= 0).sum())
+        served = max(len(focal), arriving)
+        positions = max(1, math.ceil(served / config.employees.customers_per_employee))
         self.staff = Staff.initial(positions, config.employees, self.streams["staff"])
         self.consumers.employee[focal] = self.streams["staff"].integers(0, positions, len(focal))
 
@@ -297,13 +308,16 @@ class LoyaltyModel(mesa.Model):
         return Offers(levels, self.market.attractiveness(levels, self.segments))
 
     def serve_visits(self, offers: Offers) -> Visits:
-        """2. Encounters: customers visit their provider; the focal firm's
+        """2. Encounters: customers visit their provider (and consumers whose
+        first purchase falls this week arrive and visit it); the focal firm's
         employees shape its service and relationship levels and its failure
         rate; each encounter is scored by the Delta law; staff develop.
         Writes the visitors' satisfaction, attitude, loyalty, grievance,
         experience, usual employee and bond, and the staff table."""
         cfg, c = self.config, self.consumers
         visitors = choose_visitors(c, self.key("visits"))
+        if len(arriving := self.arrive()):
+            visitors = np.union1d(visitors, arriving)
         at_focal = np.flatnonzero(c.provider[visitors] == FOCAL)
         delivery = serve(c, visitors[at_focal], self.staff, cfg.employees, self.streams["service"])
         uplift = np.zeros((len(at_focal), len(Dimension)))
@@ -331,6 +345,17 @@ class LoyaltyModel(mesa.Model):
             cfg.employees,
         )
         return Visits(encounters, at_focal, delivery)
+
+    def arrive(self) -> np.ndarray:
+        """Consumers whose first purchase falls in this week (population=
+        log_cohort) become the focal firm's new customers and visit it.
+        Writes their provider and fresh relationship; returns who they are."""
+        if self.arrival is None:
+            return np.empty(0, dtype=np.int64)
+        who = np.flatnonzero(self.arrival == self.clock)
+        self.consumers.switch_provider(who, FOCAL, self.config.acquisition.new_customer_attitude)
+        self.flows[0, FOCAL + 1] += len(who)
+        return who
 
     def hear_dissatisfaction(self, visits: Visits) -> Voice:
         """3. Voice: negative experiences are voiced or kept silent; complaints
@@ -495,6 +520,8 @@ class LoyaltyModel(mesa.Model):
         courted = exposure.reached != 0  # only a prospect reached by an ad or a referral may join
         courted[talk.heard.listener[talk.heard.valence > 0]] = True
         courted &= c.provider == PROSPECT
+        if self.arrival is not None:  # not before they enter the market
+            courted &= self.arrival <= self.clock
         courted[departures.leavers] = False  # no same-week return
         prospects = np.flatnonzero(courted)
         fit = Market.fit(offers.utility, cfg.churn.choice_sharpness)
@@ -610,6 +637,7 @@ class LoyaltyModel(mesa.Model):
         """12. Observation: the week's KPI row (sim/engine/observation.py),
         collected by Mesa's DataCollector. Writes `kpis`."""
         self.kpis = measure(self.steps, self.census, self.staff, events, self.cumulative_profit)
+        self.events = events
         self.datacollector.collect(self)
 
     # --- running and reading -----------------------------------------------------

@@ -201,3 +201,43 @@ def known_customers(population: PopulationConfig, rng: np.random.Generator) -> K
         visit_probability=-np.expm1(-rate),
         spend_per_visit=record["monetary"].to_numpy(dtype=float),
     )
+
+
+def arriving_customers(population: PopulationConfig, rng: np.random.Generator) -> KnownCustomers:
+    """The log's customers from its first day (population=log_cohort): those
+    whose first purchase is on or before `population.log_date` (all by
+    default), each entering the market in the week of their first purchase
+    (weeks since the log's first day), spending per visit what they spent
+    then. Their weekly purchase rates are not read from their record but drawn
+    from Gamma(`purchase_rate_shape`, mean `purchase_rate_mean`), the
+    heterogeneity of BG/NBD (Fader, Hardie & Lee 2005): what happens after the
+    first purchase is the model's to say. A week with a purchase is a visit,
+    p = 1 - exp(-rate)."""
+    visits = read_transaction_log(population.log, "population.log")
+    start = visits["date"].min()
+    if population.log_date is not None:
+        try:
+            last_day = pd.Timestamp(population.log_date)
+        except ValueError:
+            raise ConfigError(
+                "population.log_date", population.log_date, "a date YYYY-MM-DD"
+            ) from None
+        if last_day < start:
+            raise ConfigError(
+                "population.log_date", population.log_date, f"a date from {start:%Y-%m-%d} on"
+            )
+        first_day = visits.groupby("customer")["date"].transform("min")
+        visits = visits[first_day <= last_day]
+    first = visits.groupby("customer", sort=True).first()  # visits are sorted by date
+    if len(first) > population.n:
+        raise ConfigError(
+            "population.n", population.n, f"at least the log's {len(first):,} customers"
+        )
+    shape, mean = population.purchase_rate_shape, population.purchase_rate_mean
+    rate = rng.gamma(shape, mean / shape, len(first))
+    return KnownCustomers(
+        tenure=np.zeros(len(first), dtype=np.int32),
+        visit_probability=-np.expm1(-rate),
+        spend_per_visit=first["amount"].to_numpy(dtype=float),
+        arrival=((first["date"] - start) // WEEK).to_numpy(dtype=np.int32),
+    )

@@ -73,6 +73,7 @@ class KnownCustomers:
     tenure: np.ndarray  # whole weeks since their first visit
     visit_probability: np.ndarray  # chance of a visit a week, drawn from their record
     spend_per_visit: np.ndarray  # their mean spend per visit
+    arrival: np.ndarray | None = None  # week of their first visit, if after the first (log_cohort)
 
     def __len__(self) -> int:
         return len(self.tenure)
@@ -126,7 +127,7 @@ class Consumers:
         Newman 2003) and how generously they answer the recommendation question
         (normal around 0). With `known` customers (a firm's log), the first
         consumers are those, with their tenure and habits, and the rest are
-        prospects."""
+        prospects; those with an `arrival` week stay out of the market until then."""
         n = config.n
         segment = rng.choice(len(segments.names), size=n, p=segments.share).astype(np.int8)
         u = rng.random(n)
@@ -141,7 +142,7 @@ class Consumers:
         spend_per_visit = segments.spend_per_visit[segment]
         if known is not None:
             provider[:] = PROSPECT
-            provider[: len(known)] = FOCAL
+            provider[: len(known)] = FOCAL if known.arrival is None else PROSPECT
             visit_probability[: len(known)] = known.visit_probability
             spend_per_visit[: len(known)] = known.spend_per_visit
         has_provider = provider != PROSPECT
