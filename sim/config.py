@@ -690,6 +690,15 @@ class FocusBestCustomersOptions(StrategyOptions):
 
 
 @dataclass
+class OnboardingOptions(StrategyOptions):
+    targetable: ClassVar[bool] = True
+    weeks: int = count(2)  # a relationship's first weeks whose visits it shapes
+    service_points: float = non_negative(1.0)
+    relationship_points: float = non_negative(1.0)
+    cost_per_visit: float = non_negative(2.0)
+
+
+@dataclass
 class StrategyConfig:
     """The strategies in force: each `strategy/NAME.yaml` switches one on
     (`strategy=[staff_training,loyalty_program]` combines them); none is the
@@ -714,6 +723,7 @@ class StrategyConfig:
     focus_best_customers: FocusBestCustomersOptions = field(
         default_factory=FocusBestCustomersOptions
     )
+    onboarding: OnboardingOptions = field(default_factory=OnboardingOptions)
 
     def enabled(self) -> dict[str, StrategyOptions]:
         """The strategies switched on, by name, in the schema's order."""

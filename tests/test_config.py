@@ -27,7 +27,8 @@ def test_every_config_composes_and_builds_a_model(group, option, tmp_path):
         edges = tmp_path / "edges.txt"
         edges.write_text("\n".join(f"{i} {i + 1}" for i in range(199)))
         overrides.append(f"network.path={edges}")
-    if (group, option) == ("population", "from_log"):  # the CDNOW sample's 2,357 customers
+    if (group, option) in {("population", "from_log"), ("population", "log_cohort")}:
+        # the CDNOW sample's 2,357 customers
         cdnow = ROOT / "tests" / "data" / "cdnow" / "CDNOW_sample.txt"
         overrides[1] = "population.n=3000"
         overrides += ["population/log=cdnow", f"population.log.path={cdnow}"]
@@ -40,7 +41,8 @@ def test_every_config_composes_and_builds_a_model(group, option, tmp_path):
 
 def test_every_yaml_under_configs_is_reachable():
     files = {p.relative_to(CONFIG_DIR).as_posix() for p in Path(CONFIG_DIR).rglob("*.yaml")}
-    apps = {"config.yaml", "calibrate.yaml", "sensitivity.yaml", "hydra/sweeper/salib.yaml"}
+    apps = {"config.yaml", "calibrate.yaml", "sensitivity.yaml", "forecast.yaml"}
+    apps.add("hydra/sweeper/salib.yaml")
     expected = apps | {f"{g}/{o}.yaml" for g, o in _every_option()}
     # how a log's columns map, chosen under population=from_log
     expected |= {f"population/log/{o}.yaml" for o in group_options("population/log")}

@@ -38,6 +38,7 @@ LEVERS = {
     "referral_program": ({"referral_conversion"}, set(), True),
     "surprise_and_delight": (set(), set(), True),
     "focus_best_customers": (set(), {"focal_segment_bonus"}, True),
+    "onboarding": (set(), set(), True),
 }
 
 

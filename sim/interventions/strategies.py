@@ -32,6 +32,7 @@ from sim.config import (
     FocusBestCustomersOptions,
     KeyExperienceOptions,
     LoyaltyProgramOptions,
+    OnboardingOptions,
     PriceCutOptions,
     ProactiveFollowUpOptions,
     ReferralProgramOptions,
@@ -304,6 +305,31 @@ class FocusBestCustomers(Strategy):
         return self.options.cost_per_customer * float(tier.sum())
 
 
+class Onboarding(Strategy):
+    """Make a new customer's first experience better: visits in the first
+    `weeks` weeks of a relationship with the focal firm get `service_points`
+    more on service and `relationship_points` more on relationship (default
+    +1 each; the CX-management overview: manage the experience at the key
+    touchpoints, 关键触点, and the first purchase is the first of them). Costs
+    `cost_per_visit` per visit it shapes."""
+
+    options: OnboardingOptions
+    welcomed = 0  # this week's
+
+    def experience_uplift(self, world: World, visitors: np.ndarray) -> np.ndarray | None:
+        uplift = np.zeros((len(visitors), N_DIMS))
+        new = self.targeted(world)[visitors] & (
+            world.consumers.tenure[visitors] < self.options.weeks
+        )
+        uplift[new, Dimension.service] = self.options.service_points
+        uplift[new, Dimension.relationship] = self.options.relationship_points
+        self.welcomed = int(new.sum())
+        return uplift
+
+    def cost(self, world: World, week: Week) -> float:
+        return self.options.cost_per_visit * self.welcomed
+
+
 STRATEGIES: dict[str, type[Strategy]] = {
     "staff_training": StaffTraining,
     "employee_engagement": EmployeeEngagement,
@@ -317,6 +343,7 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "referral_program": ReferralProgram,
     "surprise_and_delight": SurpriseAndDelight,
     "focus_best_customers": FocusBestCustomers,
+    "onboarding": Onboarding,
 }
 
 
