@@ -12,7 +12,7 @@ forecast against BG/NBD, and what-ifs only an agent-based model can answer.
    proactive_follow_up; reports each one's repeat transactions, the customers
    who never came back and the revenue, paired by seed with the baseline.
 
-usage: python -m experiments.cdnow [--trials 300] [--seeds 2] [--forecast-seeds 20] [--n 0]
+usage: python -m experiments.cdnow [--trials 300] [--seeds 4] [--forecast-seeds 20] [--n 0]
 (--n: prospects in the market beside the log's customers, data.prospects)
 """
 
@@ -75,7 +75,7 @@ def what_if(
 
 
 def main() -> None:
-    args = options(__doc__, seeds=2, n=0, trials=300, forecast_seeds=20)
+    args = options(__doc__, seeds=4, n=0, trials=300, forecast_seeds=20)
     command = run_forecast(args.trials, args.seeds, args.forecast_seeds, args.n)
     report = Report(NAME, "The CDNOW sample: forecast against BG/NBD, and what-ifs", args)
     for name in OUTPUTS:
