@@ -21,6 +21,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, register_configs
+from sim.runs.bgnbd import beta_geo_fitter
 from sim.runs.calibration import progress
 from sim.runs.cli import compose_config, fail, preflight
 from sim.runs.forecast import check_log, evaluate
@@ -46,6 +47,10 @@ def check(argv: list[str]) -> None:
     preflight(argv, "forecast")
     if any(a.startswith("-") for a in argv):
         return
+    try:
+        beta_geo_fitter()  # the anchor, before any trial runs
+    except ImportError as err:
+        fail(str(err))
     try:
         check_log(compose_config(argv, "forecast"))
     except ConfigError as err:

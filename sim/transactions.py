@@ -151,16 +151,6 @@ def customer_summary(visits: pd.DataFrame, last_day: pd.Timestamp) -> pd.DataFra
     )
 
 
-def weekly_repeat_transactions(visits: pd.DataFrame, weeks: int) -> np.ndarray:
-    """The cohort's repeat transactions (visits after each customer's first)
-    in each week 0..`weeks`-1 since the log's first day."""
-    start = visits["date"].min()
-    first = visits.groupby("customer")["date"].transform("min")
-    repeat = visits.loc[visits["date"] > first, "date"]
-    week = ((repeat - start) // WEEK).to_numpy()
-    return np.bincount(week[week < weeks], minlength=weeks)
-
-
 def known_customers(population: PopulationConfig, rng: np.random.Generator) -> KnownCustomers:
     """Read the log of `population.log` and take its customers at
     `population.log_date` (the log's last day by default).

@@ -37,10 +37,12 @@ def test_every_number_quoted_is_in_the_report_it_names(bullet):
 README = (ROOT / "README.md").read_text()
 
 
-@pytest.mark.parametrize("section", ["## Sensitivity analysis", "## Robust comparison"])
-def test_the_readme_quotes_its_uncertainty_reports_as_written(section):
-    """The README's sensitivity and robust-comparison results are lines of the
-    reports it links, as written."""
+@pytest.mark.parametrize(
+    "section", ["## Forecasting", "## Sensitivity analysis", "## Robust comparison"]
+)
+def test_the_readme_quotes_its_reports_as_written(section):
+    """The README's forecast, sensitivity and robust-comparison results are
+    lines of the reports it links, as written."""
     text = README.split(section, 1)[1].split("\n## ", 1)[0]
     reports = REPORT.findall(text)
     assert reports, "the section links its report"

@@ -14,11 +14,11 @@ from sim.config import ConfigError, TransactionLogConfig
 from sim.model import LoyaltyModel
 from sim.runs.bgnbd import first_weeks, fit_bgnbd
 from sim.runs.cli import compose_config, problem
+from sim.runs.forecast import log_cohort
 from sim.transactions import (
     LogError,
     customer_summary,
     read_transaction_log,
-    weekly_repeat_transactions,
 )
 from tests.helpers import ROOT
 
@@ -135,7 +135,7 @@ def test_bgnbd_on_the_cdnow_sample_gives_the_papers_parameters_and_tracks_the_ho
     paper = (0.243, 4.414, 0.793, 2.426)
     assert np.allclose((fitted.r, fitted.alpha, fitted.a, fitted.b), paper, atol=0.001)
     expected = fitted.cumulative_repeat_transactions(first_weeks(summary, start), 78)
-    actual = np.cumsum(weekly_repeat_transactions(visits, 78))
+    actual = np.cumsum(log_cohort(visits, 39).weekly())
     assert actual[38] == 2457  # the calibration period's repeat transactions
     holdout = slice(39, 78)
     error = np.mean(np.abs(expected[holdout] - actual[holdout]) / actual[holdout])

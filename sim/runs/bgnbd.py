@@ -42,16 +42,23 @@ class BgNbd:
         )
 
 
-def fit_bgnbd(summary: pd.DataFrame) -> BgNbd:
-    """BG/NBD fitted by maximum likelihood to `frequency`, `recency` and `T`
-    (in weeks) of each customer (sim.transactions.customer_summary)."""
+def beta_geo_fitter() -> type:
+    """lifetimes' BetaGeoFitter, or an ImportError saying how to install it."""
     try:
         with warnings.catch_warnings():  # lifetimes sets a pandas option pandas 3 retired
             warnings.simplefilter("ignore")
             from lifetimes import BetaGeoFitter
     except ImportError as err:  # the optional extra
-        raise ImportError("BG/NBD needs the forecast extra: pip install -e '.[forecast]'") from err
-    model = BetaGeoFitter()
+        raise ImportError(
+            "BG/NBD needs the forecast extra (lifetimes): pip install -e '.[forecast]'"
+        ) from err
+    return BetaGeoFitter
+
+
+def fit_bgnbd(summary: pd.DataFrame) -> BgNbd:
+    """BG/NBD fitted by maximum likelihood to `frequency`, `recency` and `T`
+    (in weeks) of each customer (sim.transactions.customer_summary)."""
+    model = beta_geo_fitter()()
     model.fit(summary["frequency"], summary["recency"], summary["T"])
     p = model.params_
     return BgNbd(float(p["r"]), float(p["alpha"]), float(p["a"]), float(p["b"]), model)

@@ -115,9 +115,8 @@ def log_cohort(visits: pd.DataFrame, calibration_weeks: int) -> Cohort:
     visits, week, first_date = visits[in_cohort], week[in_cohort], first_date[in_cohort]
     customer = visits.groupby("customer", sort=True).ngroup().to_numpy()
     first_week = np.zeros(customer.max() + 1, dtype=np.int64)
-    first_week[customer[(visits["date"] == first_date).to_numpy()]] = week[
-        (visits["date"] == first_date).to_numpy()
-    ]
+    is_first = (visits["date"] == first_date).to_numpy()
+    first_week[customer[is_first]] = week[is_first]
     repeat = (visits["date"] > first_date).to_numpy()
     table = pd.DataFrame(
         {"customer": customer[repeat], "week": week[repeat], "spend": visits["amount"][repeat]}
@@ -189,7 +188,8 @@ def simulate(config: Config) -> Cohort:
         purchases = np.maximum(stats.poisson.ppf(quantile, lam), 1.0)
         first = model.arrival[who] == week
         purchases = purchases - first
-        spend = np.where(first, 0.0, model.consumers.spend[who] - spent[who])
+        # each purchase of a week is worth what the model books for its visit
+        spend = np.where(first, 0.0, (model.consumers.spend[who] - spent[who]) * purchases)
         spent[who] = model.consumers.spend[who]
         keep = purchases > 0
         records.append((who[keep], np.full(keep.sum(), week), purchases[keep], spend[keep]))
@@ -214,7 +214,7 @@ def statistics(cohort: Cohort, split: int) -> dict[str, float]:
     of each week (the tracking curve),
     the share of customers with 0, 1, ... repeat purchases, the share of the
     repeaters who last bought in each third of the period, and the spend per
-    week with repeat purchases."""
+    repeat purchase (after the week of the first)."""
     cumulative = np.cumsum(cohort.weekly())
     out = {f"repeat_transactions_by_week_{w + 1}": float(cumulative[w]) for w in range(split)}
     x = cohort.per_customer(0, split)
@@ -226,14 +226,16 @@ def statistics(cohort: Cohort, split: int) -> dict[str, float]:
     for third, (low, high) in enumerate(_thirds(split)):
         share = np.mean((last >= low) & (last < high)) if len(last) else 0.0
         out[f"repeaters_last_buying_in_third_{third + 1}"] = float(share)
-    later = _repeat_spend(cohort, split)
-    out["spend_per_repeat_week"] = float(later.mean()) if len(later) else 0.0
+    spend, purchases = _repeat_spend(cohort, split)
+    out["spend_per_repeat_purchase"] = float(spend.sum() / max(purchases.sum(), 1))
     return out
 
 
-def _repeat_spend(cohort: Cohort, split: int) -> np.ndarray:
-    """The spend of each week with repeat purchases before `split`, after the first week."""
-    return cohort.spend[(cohort.week < split) & (cohort.week > cohort.first_week[cohort.customer])]
+def _repeat_spend(cohort: Cohort, split: int) -> tuple[np.ndarray, np.ndarray]:
+    """The spend and the purchases of each week with repeat purchases before
+    `split`, after the week of the customer's first."""
+    later = (cohort.week < split) & (cohort.week > cohort.first_week[cohort.customer])
+    return cohort.spend[later], cohort.transactions[later]
 
 
 def _thirds(split: int) -> list[tuple[int, int]]:
@@ -243,7 +245,7 @@ def _thirds(split: int) -> list[tuple[int, int]]:
 
 BLOCKS = ("repeat_transactions_by_week_", "customers_with_", "repeaters_last_buying_")
 """The fitted statistics, by kind; each kind weighs the same in the distance.
-The spend per week with repeat purchases is only checked (nothing is fitted to it)."""
+The spend per repeat purchase is only checked (nothing is fitted to it)."""
 
 
 def targets(cohort: Cohort, split: int, source: str) -> dict[str, TargetConfig]:
@@ -259,8 +261,9 @@ def targets(cohort: Cohort, split: int, source: str) -> dict[str, TargetConfig]:
             n = cohort.size if name.startswith(BLOCKS[1]) else repeaters
             tolerance = 2.0 * math.sqrt(max(value * (1 - value), 1.0 / n) / n)
         else:
-            later = _repeat_spend(cohort, split)
-            tolerance = 2.0 * float(later.std() / math.sqrt(max(len(later), 1)))
+            spend, purchases = _repeat_spend(cohort, split)
+            per_purchase = spend / np.maximum(purchases, 1)
+            tolerance = 2.0 * float(per_purchase.std() / math.sqrt(max(purchases.sum(), 1)))
         out[name] = TargetConfig(statistic=name, value=value, tolerance=tolerance, source=source)
     return out
 
