@@ -15,8 +15,10 @@ import pytest
 from sim.codes import FOCAL, PROSPECT
 from sim.config import ForecastData, ForecastRun
 from sim.model import LoyaltyModel
+from sim.runs.cli import compose_config
 from sim.runs.forecast import (
     Cohort,
+    check_log,
     cohort_config,
     conditional_holdout,
     log_cohort,
@@ -166,3 +168,20 @@ def test_a_forecast_that_cannot_run_gets_one_line(tmp_path, override, message):
     result = forecast(override, "trials=1", f"hydra.sweep.dir={tmp_path}", cwd=ROOT, timeout=120)
     assert result.returncode == 2, result.stderr[-2000:]
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_any_log_with_its_columns_mapped_makes_a_cohort(tmp_path):
+    """A CSV customer,date,amount log (population/log@data=csv) reads as the
+    whitespace CDNOW sample does: the calibration never asks which log it is."""
+    visits = read_log(_run(_subset(tmp_path, 300), weeks=20))
+    sales = tmp_path / "sales.csv"
+    visits.assign(date=visits["date"].dt.strftime("%Y-%m-%d"))[
+        ["customer", "date", "amount"]
+    ].to_csv(sales, index=False)
+    run = compose_config(
+        ["population/log@data=csv", f"data.path={sales}", "data.calibration_weeks=20"], "forecast"
+    )
+    check_log(run)
+    assert log_cohort(read_log(run), 20).size == log_cohort(visits, 20).size
+    cohort = simulate(cohort_config(run, weeks=20, seed=0))
+    assert cohort.size == log_cohort(visits, 20).size
