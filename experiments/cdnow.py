@@ -171,7 +171,7 @@ def main() -> None:
         "a better first visit, so each effect's size rests on the Delta law's weights "
         "(docs/ODD.md 7.2) and on the strategy's assumed effect.",
     )
-    report.table(pd.DataFrame(rows).fillna(""))
+    report.table(pd.DataFrame(rows))
     report.write()
 
 
@@ -184,8 +184,11 @@ def _logged() -> dict[str, str]:
     return {
         "what if": "the log",
         "repeat transactions": f"{repeats.sum():,.0f}",
+        "difference": "",
         "customers who never came back (%)": f"{100 * np.mean(repeats == 0):.1f}",
+        "difference (points)": "",
         "revenue from repeat purchases": f"{cohort.spend[later].sum():,.0f}",
+        "difference ($)": "",
     }
 
 
