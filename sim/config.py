@@ -935,8 +935,8 @@ class ForecastRun(Config):
     forecast (`forecast_seeds`)."""
 
     data: ForecastData = field(default_factory=ForecastData)
-    trials: int = count(150)
-    seeds: int = count(2)
+    trials: int = count(300)
+    seeds: int = count(4)
     forecast_seeds: int = count(20, minimum=2)
     free: dict[str, Any] = field(default_factory=dict)
 

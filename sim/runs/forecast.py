@@ -522,12 +522,17 @@ def report(run: ForecastRun, sweep_dir: Path, command: str) -> list[Path]:
     fit_chart(shapes, f"Fit to the first {split} weeks, trial {best.trial}").savefig(
         sweep_dir / "fit.png", dpi=110, bbox_inches="tight"
     )
+    weeks = len(result.table)
+    replay = cohort_config(run, weeks, run.seed).population
     header = [
         f"Calibrated by: {command}",
         f"Best of {len(trials)} trials (trial {best.trial}), distance {best.distance:.3f}, "
         f"{run.seeds} seeds, on the first {split} weeks of {run.data.path}.",
-        "To replay the cohort with it: python run.py population=log_cohort "
-        "calibration=NAME population.log.path=... (and the log's columns).",
+        "To replay the cohort with it: copy it to configs/calibration/NAME.yaml, then",
+        "  python run.py population=log_cohort calibration=NAME",
+        f"  population.log.path={replay.log.path} population.log_date={replay.log_date}",
+        f"  population.n={replay.n} steps={weeks}",
+        "  (and population.log.* for the log's columns, as data.* had them).",
     ]
     write_text(sweep_dir / "calibrated.yaml", calibrated_yaml(parameters, header))
     print(summary_text(scores))
