@@ -159,3 +159,13 @@ def test_the_calibration_finds_known_parameters_back(tmp_path):
         found = _in_prior_scale(calibrated[group][name], prior)
         tenth = (_in_prior_scale(prior.high, prior) - _in_prior_scale(prior.low, prior)) / 10
         assert abs(found - _in_prior_scale(value, prior)) < tenth, (key, calibrated)
+
+
+@pytest.mark.parametrize(
+    "launcher, target", [("basic", "BasicLauncher"), ("ray_local", "RayLauncher")]
+)
+def test_a_calibration_composes_on_other_launchers(tmp_path, launcher, target):
+    """The app's own launcher settings must not name keys only joblib has."""
+    result = calibrate(f"hydra/launcher={launcher}", "--cfg", "hydra", cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"{target}\n" in result.stdout
