@@ -170,7 +170,7 @@ def simulate(config: Config) -> Cohort:
     """Run the model on a log_cohort population for `config.steps` weeks and
     take its cohort's repeat transactions: every visit to the focal firm after
     a customer's first, each holding a Poisson number of purchases given one
-    at least (fewer one in the week of the first)."""
+    at least (one fewer in the week of the first)."""
     model = LoyaltyModel(config)
     size = int((model.arrival >= 0).sum())
     rate = -np.log1p(-model.consumers.visit_probability[:size].astype(float))
