@@ -173,6 +173,10 @@ def _tables(sweep_dir: Path) -> dict[str, bytes]:
     }
 
 
+CLIENT_SERVER_FAILURES = ("Starting Ray client server failed", "Initialization failure from server")
+"""How the Ray client fails when the head's server for it did not start (Ray's, not ours)."""
+
+
 def test_the_readme_cluster_command_runs_on_both_nodes_as_basic_does(cluster, tmp_path):
     sweep_dir = tmp_path / "cluster"
     args = []
@@ -183,10 +187,13 @@ def test_the_readme_cluster_command_runs_on_both_nodes_as_basic_does(cluster, tm
         args.append(arg.replace("/shared/sweeps/NAME", str(sweep_dir)))
     assert f"hydra.sweep.dir={sweep_dir}" in args and "hydra/launcher=ray_cluster" in args
     done = run_py(*args, *SMALL, *SIZE, cwd=tmp_path, timeout=600, env=cluster["env"])
-    if done.returncode and "Starting Ray client server failed" in done.stderr:
-        # Ray's head could not start the client's own server process (seen once in CI,
-        # under load; its log is below). Running a sweep again into its folder is how a
-        # user resumes one (README): do that, once, and show why it was needed.
+    for _ in range(2):
+        if not (done.returncode and any(m in done.stderr for m in CLIENT_SERVER_FAILURES)):
+            break
+        # Ray's head could not start the client's own server process (seen in CI under
+        # load: not ready in time, or its gRPC aborting on fork; its log is below).
+        # Running a sweep again into its folder is how a user resumes one (README): do
+        # that, at most twice, and show why it was needed.
         why = _client_server_logs(cluster["temp_dir"])
         warnings.warn(
             f"Ray client server failed to start; run again. Head log: {why}", stacklevel=1
