@@ -163,15 +163,7 @@ def known_customers(population: PopulationConfig, rng: np.random.Generator) -> K
     with a purchase is a visit: p = 1 - exp(-rate). Spend per visit is their
     mean purchase."""
     visits = read_transaction_log(population.log, "population.log")
-    last_day = visits["date"].max()
-    if population.log_date is not None:
-        try:
-            last_day = pd.Timestamp(population.log_date)
-        except ValueError:
-            raise ConfigError(
-                "population.log_date", population.log_date, "a date YYYY-MM-DD"
-            ) from None
-    record = customer_summary(visits, last_day)
+    record = customer_summary(visits, _log_date(population, visits))
     if record.empty:
         raise ConfigError(
             "population.log_date",
@@ -206,12 +198,7 @@ def arriving_customers(population: PopulationConfig, rng: np.random.Generator) -
     visits = read_transaction_log(population.log, "population.log")
     start = visits["date"].min()
     if population.log_date is not None:
-        try:
-            last_day = pd.Timestamp(population.log_date)
-        except ValueError:
-            raise ConfigError(
-                "population.log_date", population.log_date, "a date YYYY-MM-DD"
-            ) from None
+        last_day = _log_date(population, visits)
         if last_day < start:
             raise ConfigError(
                 "population.log_date", population.log_date, f"a date from {start:%Y-%m-%d} on"
@@ -231,3 +218,13 @@ def arriving_customers(population: PopulationConfig, rng: np.random.Generator) -
         spend_per_visit=first["amount"].to_numpy(dtype=float),
         arrival=((first["date"] - start) // WEEK).to_numpy(dtype=np.int32),
     )
+
+
+def _log_date(population: PopulationConfig, visits: pd.DataFrame) -> pd.Timestamp:
+    """`population.log_date` as a date (the log's last day if null), or one ConfigError."""
+    if population.log_date is None:
+        return visits["date"].max()
+    try:
+        return pd.Timestamp(population.log_date)
+    except ValueError:
+        raise ConfigError("population.log_date", population.log_date, "a date YYYY-MM-DD") from None
