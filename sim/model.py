@@ -188,6 +188,7 @@ class LoyaltyModel(mesa.Model):
         self.levers = Levers.from_config(config)
         self.levers_before = self.levers.copy()  # what strategies' investment is measured against
         self.network = build_network(config.network, config.population.n, config.seed)
+        self.ties = np.empty(self.network.nnz, dtype=np.int32)  # word of mouth's scratch
         traits = Traits(config.complaints.propensity_shape, config.nps.spread)
         known = None  # the firm's own customers, from its transaction log
         if config.population.source == "from_log":
@@ -432,6 +433,7 @@ class LoyaltyModel(mesa.Model):
             self.network,
             cfg.word_of_mouth,
             self.key("word_of_mouth"),
+            self.ties,
         )
         warnings, praise_elsewhere = listen(c, messages, cfg.word_of_mouth)
         heard = referrals(c, messages)

@@ -112,7 +112,7 @@ def take_census(
     consumers: Consumers, nps: NpsConfig, loyalty: LoyaltyConfig, n_firms: int, at_risk: float
 ) -> Census:
     """One pass over the market for each consumer's NPS group and loyalty
-    stage, then the counts and means of the focal firm's customers."""
+    stage, then one for the counts and means of the focal firm's customers."""
     c = consumers
     group = np.empty(c.n, dtype=np.int8)
     stage = np.empty(c.n, dtype=np.int8)
@@ -127,19 +127,21 @@ def take_census(
         group,
         stage,
     )
-    by_provider = np.bincount(c.provider + 1, minlength=n_firms + 1)
-    focal = np.flatnonzero(c.provider == FOCAL)
-    attitude = c.attitude[focal]
+    counts, sums = _tally(c.provider, group, stage, c.attitude, c.loyalty, at_risk, n_firms)
+    by_provider, focal_groups, focal_stages, focal_at_risk = np.split(
+        counts, np.cumsum([n_firms + 1, N_GROUPS, N_STAGES])
+    )
+    focal = int(by_provider[FOCAL + 1])
     return Census(
         nps_group=group,
         loyalty_stage=stage,
         customers=by_provider[1:],
         prospects=int(by_provider[0]),
-        focal_groups=np.bincount(group[focal], minlength=N_GROUPS),
-        focal_stages=np.bincount(stage[focal], minlength=N_STAGES),
-        at_risk=int((attitude < at_risk).sum()),
-        mean_attitude=float(attitude.mean(dtype=np.float64)) if len(focal) else 0.0,
-        mean_loyalty=float(c.loyalty[focal].mean(dtype=np.float64)) if len(focal) else 0.0,
+        focal_groups=focal_groups,
+        focal_stages=focal_stages,
+        at_risk=int(focal_at_risk[0]),
+        mean_attitude=sums[0] / focal if focal else 0.0,
+        mean_loyalty=sums[1] / focal if focal else 0.0,
         mean_expectation=float(c.expectation.mean(dtype=np.float64)),
     )
 
@@ -150,3 +152,31 @@ def _classify(provider, attitude, loyalty, tenure, style, nps, stages, group, st
         g = nps_group(recommendation(attitude[i], loyalty[i], style[i], nps))
         group[i] = g
         stage[i] = loyalty_stage(provider[i], loyalty[i], tenure[i], g, stages)
+
+
+CHUNKS = 64
+"""Parts of the market the census counts apart, then adds up: a fixed split,
+so the sums do not depend on the number of threads."""
+
+
+@njit(cache=True, parallel=True)
+def _tally(provider, group, stage, attitude, loyalty, at_risk, n_firms):
+    """Per chunk: consumers by provider + 1, the focal firm's customers by
+    NPS group, by stage and at risk; the sums of their attitude and loyalty."""
+    n = len(provider)
+    counts = np.zeros((CHUNKS, n_firms + 1 + N_GROUPS + N_STAGES + 1), dtype=np.int64)
+    sums = np.zeros((CHUNKS, 2))
+    size = (n + CHUNKS - 1) // CHUNKS
+    for chunk in prange(CHUNKS):
+        attitudes = loyalties = 0.0
+        for i in range(chunk * size, min(n, (chunk + 1) * size)):
+            p = provider[i]
+            counts[chunk, p + 1] += 1
+            if p == FOCAL:
+                counts[chunk, n_firms + 1 + group[i]] += 1
+                counts[chunk, n_firms + 1 + N_GROUPS + stage[i]] += 1
+                counts[chunk, n_firms + 1 + N_GROUPS + N_STAGES] += attitude[i] < at_risk
+                attitudes += attitude[i]
+                loyalties += loyalty[i]
+        sums[chunk, 0], sums[chunk, 1] = attitudes, loyalties
+    return counts.sum(axis=0), sums.sum(axis=0)

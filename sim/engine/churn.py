@@ -13,6 +13,7 @@ departure records the reason that contributed most.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,7 +76,7 @@ def _weights(config: ChurnConfig) -> np.ndarray:
 
 
 @njit(cache=True, inline="always")
-def exit_probability(attitude, loyalty, tenure_years, pull, warnings, member, trigger, w) -> float:
+def exit_probability(attitude, loyalty, log_tenure, pull, warnings, member, trigger, w) -> float:
     """h = 1 - (1 - h_inv)(1 - sigmoid(z)), with
     z = b0 - w_a attitude - w_l loyalty - w_t ln(1 + tenure in years)
         + w_p pull + w_w ln(1 + warnings heard) - switching_cost - w_m member + trigger,
@@ -83,8 +84,9 @@ def exit_probability(attitude, loyalty, tenure_years, pull, warnings, member, tr
     complaint left unresolved, 0 otherwise. Signs follow docs/ODD.md 7.6; b0,
     w_n and w_u are calibrated (13 % annual churn, 45 % of the silent and
     28 % of complainers lost), the other weights are assumptions.
+    `log_tenure` is ln(1 + tenure in years).
     """
-    z = w[0] - w[1] * attitude - w[2] * loyalty - w[3] * np.log1p(tenure_years) + w[4] * pull
+    z = w[0] - w[1] * attitude - w[2] * loyalty - w[3] * log_tenure + w[4] * pull
     if warnings:  # most hear none: skip the logarithm
         z += w[5] * np.log1p(warnings)
     z += trigger - w[6] * member
@@ -97,7 +99,14 @@ def _hazards(attitude, loyalty, tenure_years, pull, warnings, member, trigger, w
     out = np.empty(attitude.shape)
     for i in range(len(out)):
         out[i] = exit_probability(
-            attitude[i], loyalty[i], tenure_years[i], pull[i], warnings[i], member[i], trigger[i], w
+            attitude[i],
+            loyalty[i],
+            np.log1p(tenure_years[i]),
+            pull[i],
+            warnings[i],
+            member[i],
+            trigger[i],
+            w,
         )
     return out
 
@@ -214,6 +223,7 @@ def depart(
         pull.offers,
         trigger,
         _weights(config),
+        log_tenure_table(steps_per_year),
         1.0 / steps_per_year,
         key,
         leaving,
@@ -248,10 +258,12 @@ def _exits(
     offers,
     trigger,
     w,
+    log_tenure,
     years_per_step,
     key,
     leaving,
 ):
+    tabled = len(log_tenure)
     for i in prange(len(provider)):
         p = provider[i]
         if p == PROSPECT:
@@ -260,10 +272,11 @@ def _exits(
         pull = advantage[segment[i], p] + offers[i]
         if praise_elsewhere[i]:
             pull += np.log1p(praise_elsewhere[i])
+        t = tenure[i]
         h = exit_probability(
             attitude[i],
             loyalty[i],
-            tenure[i] * years_per_step,
+            log_tenure[t] if t < tabled else np.log1p(t * years_per_step),
             pull,
             warnings[i],
             member[i],
@@ -271,6 +284,13 @@ def _exits(
             w,
         )
         leaving[i] = uniform(key, i) < h
+
+
+@functools.cache
+def log_tenure_table(steps_per_year: int, weeks: int = 4096) -> np.ndarray:
+    """ln(1 + tenure in years) for tenures of 0 to `weeks` - 1 steps: a table
+    lookup in the exit loop instead of a logarithm per customer a week."""
+    return np.log1p(np.arange(weeks) / steps_per_year)
 
 
 def _main_reason(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 from sim.codes import N_DIMS, PROSPECT, NpsGroup
 from sim.config import WordOfMouthConfig
@@ -49,6 +49,7 @@ def spread(
     network: sp.csr_array,
     config: WordOfMouthConfig,
     key: np.uint64,
+    ties: np.ndarray | None = None,
 ) -> Messages:
     """Customers tell their network neighbours about their provider, each tie
     on its own draw: a customer with a negative experience this week
@@ -59,6 +60,8 @@ def spread(
     `detractor_tie_rate`, and a passive keeps quiet (Reichheld 2003). What
     a customer tells spreads as far as the ties reach: a network's clusters,
     shortcuts and hubs set how fast. Reads provider and `nps_group`.
+    `ties` (one int32 per tie, reused week after week) holds who heard whom
+    while the week's draws are made; without it one is allocated.
     """
     n = consumers.n
     is_unhappy = np.zeros(n, dtype=np.bool_)
@@ -66,32 +69,32 @@ def spread(
     rates = [config.promoter_tie_rate, config.detractor_tie_rate, config.unhappy_tie_probability]
     misses = np.array([log_miss(p) for p in rates])
     told = np.empty(n, dtype=np.int32)
-    _count_ties(consumers.provider, nps_group, is_unhappy, misses, network.indptr, key, told)
-    speakers = np.flatnonzero(told).astype(np.int32)
-    offsets = np.zeros(len(speakers) + 1, dtype=np.int64)
-    np.cumsum(told[speakers], out=offsets[1:])
-    listener = np.empty(offsets[-1], dtype=np.int32)
-    valence = np.empty(offsets[-1], dtype=np.int8)
-    _fill_ties(
-        speakers,
-        offsets,
+    if ties is None:
+        ties = np.empty(len(network.indices), dtype=np.int32)
+    told_by_chunk = np.empty(CHUNKS, dtype=np.int64)
+    _tell(
         consumers.provider,
         nps_group,
         is_unhappy,
         misses,
-        (network.indptr, network.indices),
+        network.indptr,
+        network.indices,
         key,
-        listener,
+        told,
+        ties,
+        told_by_chunk,
     )
+    listener = np.empty(told_by_chunk.sum(), dtype=np.int32)
+    _gather(network.indptr, ties, told_by_chunk, listener)
+    speakers = np.flatnonzero(told).astype(np.int32)
+    counts = told[speakers]
     negative = is_unhappy[speakers] | (nps_group[speakers] == DETRACTOR)
-    counts = np.diff(offsets)
-    valence[:] = np.repeat(np.where(negative, -1, 1).astype(np.int8), counts)
     speaker = np.repeat(speakers, counts)
     return Messages(
         speaker=speaker,
         listener=listener,
         about=consumers.provider[speaker],
-        valence=valence,
+        valence=np.repeat(np.where(negative, -1, 1).astype(np.int8), counts),
         unhappy_talkers=int((consumers.provider[unhappy] != PROSPECT).sum()),
         unhappy_told=int(told[unhappy].sum()),
     )
@@ -116,39 +119,53 @@ SHORT_ROWS = 64
 """Degrees up to which (1 - p)^degree is tabled."""
 
 
+CHUNKS = 64
+"""Parts of the market that draw their word of mouth apart: a fixed split,
+so who hears what does not depend on the number of threads."""
+
+
 @njit(cache=True, parallel=True)
-def _count_ties(provider, nps_group, is_unhappy, misses, indptr, key, told):
+def _tell(provider, nps_group, is_unhappy, misses, indptr, indices, key, told, ties, told_by_chunk):
+    """Per consumer, how many neighbours they tell (`told`); who heard, in
+    order, from the start of each chunk's part of `ties` (a consumer tells
+    at most their degree), and how many per chunk (`told_by_chunk`)."""
     silence = np.exp(np.outer(misses, np.arange(SHORT_ROWS + 1)))  # (1 - p)^degree
-    for i in prange(len(provider)):
-        kind = _speaker(i, provider, nps_group, is_unhappy)
-        count = 0
-        degree = indptr[i + 1] - indptr[i]
-        counter = indptr[i] + i  # a consumer draws at most degree + 1 times
-        if kind >= 0:
-            miss = misses[kind]
-            none = silence[kind, degree] if degree <= SHORT_ROWS else np.exp(miss * degree)
-            # most tell no one: the first gap reaches past the last tie when
-            # 1 - u <= (1 - p)^degree, which needs no logarithm
-            if 1.0 - uniform(key, counter) > none:
-                position = next_success(key, counter, -1, miss)
-                while position < degree:
-                    count += 1
-                    position = next_success(key, counter + count, position, miss)
-        told[i] = count
+    n = len(provider)
+    size = (n + CHUNKS - 1) // CHUNKS
+    for chunk in prange(CHUNKS):
+        first, heard = min(n, chunk * size), 0
+        for i in range(first, min(n, first + size)):
+            kind = _speaker(i, provider, nps_group, is_unhappy)
+            count = 0
+            row = indptr[i]
+            degree = indptr[i + 1] - row
+            counter = row + i  # a consumer draws at most degree + 1 times
+            if kind >= 0:
+                miss = misses[kind]
+                none = silence[kind, degree] if degree <= SHORT_ROWS else np.exp(miss * degree)
+                # most tell no one: the first gap reaches past the last tie
+                # when 1 - u <= (1 - p)^degree, which needs no logarithm
+                if 1.0 - uniform(key, counter) > none:
+                    position = next_success(key, counter, -1, miss)
+                    while position < degree:
+                        ties[indptr[first] + heard] = indices[row + position]
+                        heard += 1
+                        count += 1
+                        position = next_success(key, counter + count, position, miss)
+            told[i] = count
+        told_by_chunk[chunk] = heard
 
 
 @njit(cache=True, parallel=True)
-def _fill_ties(speakers, offsets, provider, nps_group, is_unhappy, misses, network, key, listener):
-    """The same draws as `_count_ties`, now writing who heard."""
-    indptr, indices = network
-    for s in prange(len(speakers)):
-        i = speakers[s]
-        miss = misses[_speaker(i, provider, nps_group, is_unhappy)]
-        counter = indptr[i] + i
-        position = next_success(key, counter, -1, miss)
-        for k in range(offsets[s + 1] - offsets[s]):
-            listener[offsets[s] + k] = indices[indptr[i] + position]
-            position = next_success(key, counter + k + 1, position, miss)
+def _gather(indptr, ties, told_by_chunk, listener):
+    """The week's listeners, chunk after chunk, out of `ties`."""
+    n = len(indptr) - 1
+    size = (n + CHUNKS - 1) // CHUNKS
+    offsets = np.cumsum(told_by_chunk) - told_by_chunk
+    for chunk in prange(CHUNKS):
+        start = indptr[min(n, chunk * size)]
+        for k in range(told_by_chunk[chunk]):
+            listener[offsets[chunk] + k] = ties[start + k]
 
 
 def listen(
@@ -174,25 +191,37 @@ def listen(
         config.attitude_influence,
         warnings,
         praise_elsewhere,
+        get_num_threads(),
     )
     return warnings, praise_elsewhere
 
 
-@njit(cache=True)
-def _listen(listener, about, valence, provider, attitude, influence, warnings, praise_elsewhere):
-    for m in range(len(listener)):
-        i = listener[m]
-        own = provider[i]
-        if own == PROSPECT:
-            continue
-        if own == about[m]:
-            attitude[i] += influence * valence[m]
-            warnings[i] += valence[m] < 0
-        else:
-            praise_elsewhere[i] += valence[m] > 0
-    for m in range(len(listener)):  # the week's net message, then the scale's bounds
-        i = listener[m]
-        attitude[i] = min(max(attitude[i], -1.0), 1.0)
+@njit(cache=True, parallel=True)
+def _listen(
+    listener, about, valence, provider, attitude, influence, warnings, praise_elsewhere, parts
+):
+    # each of `parts` threads takes the listeners of its own range of
+    # consumers, in the order of the messages: the same sums whatever the
+    # number of threads
+    size = (len(provider) + parts - 1) // parts
+    for part in prange(parts):
+        low, high = part * size, (part + 1) * size
+        for m in range(len(listener)):
+            i = listener[m]
+            if i < low or i >= high:
+                continue
+            own = provider[i]
+            if own == PROSPECT:
+                continue
+            if own == about[m]:
+                attitude[i] += influence * valence[m]
+                warnings[i] += valence[m] < 0
+            else:
+                praise_elsewhere[i] += valence[m] > 0
+        for m in range(len(listener)):  # the week's net message, then the scale's bounds
+            i = listener[m]
+            if low <= i < high:
+                attitude[i] = min(max(attitude[i], -1.0), 1.0)
 
 
 @dataclass
@@ -239,7 +268,8 @@ def heard_experience(consumers: Consumers, messages: Messages) -> Told:
     slot = np.full(consumers.n, -1, dtype=np.int32)
     count = _first_seen(messages.listener, slot)
     level = np.zeros((count, N_DIMS), dtype=np.float32)
-    _tell_levels(messages.listener, messages.speaker, slot, consumers.last_experience, level)
+    experience, threads = consumers.last_experience, get_num_threads()
+    _tell_levels(messages.listener, messages.speaker, slot, experience, level, threads)
     return Told(slot, level)
 
 
@@ -253,14 +283,21 @@ def _first_seen(listener, slot) -> int:
     return count
 
 
-@njit(cache=True)
-def _tell_levels(listener, speaker, slot, last_experience, level):
+@njit(cache=True, parallel=True)
+def _tell_levels(listener, speaker, slot, last_experience, level, parts):
+    # as in _listen: each thread sums for the listeners of its own range
     heard = np.zeros(len(level), dtype=np.int32)
-    for m in range(len(listener)):
-        row = slot[listener[m]]
-        heard[row] += 1
-        for d in range(level.shape[1]):
-            level[row, d] += last_experience[speaker[m], d]
-    for row in range(len(level)):
+    size = (len(slot) + parts - 1) // parts
+    for part in prange(parts):
+        low, high = part * size, (part + 1) * size
+        for m in range(len(listener)):
+            i = listener[m]
+            if i < low or i >= high:
+                continue
+            row = slot[i]
+            heard[row] += 1
+            for d in range(level.shape[1]):
+                level[row, d] += last_experience[speaker[m], d]
+    for row in prange(len(level)):
         for d in range(level.shape[1]):
             level[row, d] /= heard[row]
