@@ -591,7 +591,7 @@ class LoyaltyModel(mesa.Model):
             revenue,
             volume,
             loyalty,
-            int((c.provider == FOCAL).sum()),
+            self.census.focal_customers,  # taken as the week's moves closed
             int(won.sum()) + int(switched_in.sum()),
             int(exposure.count[FOCAL]),
             c.n,

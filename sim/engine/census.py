@@ -142,7 +142,7 @@ def take_census(
         at_risk=int(focal_at_risk[0]),
         mean_attitude=sums[0] / focal if focal else 0.0,
         mean_loyalty=sums[1] / focal if focal else 0.0,
-        mean_expectation=float(c.expectation.mean(dtype=np.float64)),
+        mean_expectation=float(c.expectation.mean()),  # numpy's pairwise sum: float32 is enough
     )
 
 

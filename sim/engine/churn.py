@@ -305,8 +305,9 @@ def _main_reason(
     by_dimension = config.attitude_weight * consumers.grievance[leavers]
     reason_of = np.broadcast_to(_DIMENSION_REASON, by_dimension.shape).copy()
     reason_of[consumers.last_failure[leavers], Dimension.service] = Reason.negative_encounter
-    rows = np.repeat(np.arange(len(leavers)), by_dimension.shape[1])
-    np.add.at(contribution, (rows, reason_of.ravel()), by_dimension.ravel())
+    rows = np.arange(len(leavers))
+    for d in range(by_dimension.shape[1]):  # one column at a time: no row sees a reason twice
+        contribution[rows, reason_of[:, d]] += by_dimension[:, d]
     contribution[:, Reason.price] += config.competitor_pull_weight * price_pull
     contribution[:, Reason.competitor_action] = config.competitor_pull_weight * (pull - price_pull)
     return contribution.argmax(axis=1)

@@ -84,20 +84,29 @@ def spread(
         ties,
         told_by_chunk,
     )
-    listener = np.empty(told_by_chunk.sum(), dtype=np.int32)
-    _gather(network.indptr, ties, told_by_chunk, listener)
-    speakers = np.flatnonzero(told).astype(np.int32)
-    counts = told[speakers]
-    negative = is_unhappy[speakers] | (nps_group[speakers] == DETRACTOR)
-    speaker = np.repeat(speakers, counts)
-    return Messages(
-        speaker=speaker,
-        listener=listener,
-        about=consumers.provider[speaker],
-        valence=np.repeat(np.where(negative, -1, 1).astype(np.int8), counts),
+    n_messages = told_by_chunk.sum()
+    messages = Messages(
+        speaker=np.empty(n_messages, dtype=np.int32),
+        listener=np.empty(n_messages, dtype=np.int32),
+        about=np.empty(n_messages, dtype=consumers.provider.dtype),
+        valence=np.empty(n_messages, dtype=np.int8),
         unhappy_talkers=int((consumers.provider[unhappy] != PROSPECT).sum()),
         unhappy_told=int(told[unhappy].sum()),
     )
+    _gather(
+        network.indptr,
+        ties,
+        told,
+        told_by_chunk,
+        consumers.provider,
+        nps_group,
+        is_unhappy,
+        messages.speaker,
+        messages.listener,
+        messages.about,
+        messages.valence,
+    )
+    return messages
 
 
 @njit(cache=True, inline="always")
@@ -157,15 +166,39 @@ def _tell(provider, nps_group, is_unhappy, misses, indptr, indices, key, told, t
 
 
 @njit(cache=True, parallel=True)
-def _gather(indptr, ties, told_by_chunk, listener):
-    """The week's listeners, chunk after chunk, out of `ties`."""
-    n = len(indptr) - 1
+def _gather(
+    indptr,
+    ties,
+    told,
+    told_by_chunk,
+    provider,
+    nps_group,
+    is_unhappy,
+    speaker,
+    listener,
+    about,
+    valence,
+):
+    """The week's messages, chunk after chunk, speaker after speaker: who
+    heard them (out of `ties`), who told them, about which firm, and whether
+    they praise (+1) or warn (-1)."""
+    n = len(told)
     size = (n + CHUNKS - 1) // CHUNKS
     offsets = np.cumsum(told_by_chunk) - told_by_chunk
     for chunk in prange(CHUNKS):
-        start = indptr[min(n, chunk * size)]
-        for k in range(told_by_chunk[chunk]):
-            listener[offsets[chunk] + k] = ties[start + k]
+        first = min(n, chunk * size)
+        start, out = indptr[first], offsets[chunk]
+        for i in range(first, min(n, first + size)):
+            if told[i] == 0:
+                continue
+            # a promoter praises; a detractor or an unhappy customer warns
+            tone = 1 if _speaker(i, provider, nps_group, is_unhappy) == 0 else -1
+            for _ in range(told[i]):
+                listener[out] = ties[start + out - offsets[chunk]]
+                speaker[out] = i
+                about[out] = provider[i]
+                valence[out] = tone
+                out += 1
 
 
 def listen(
@@ -234,25 +267,49 @@ class Heard:
 
     def counts(self, prospects: np.ndarray, n_firms: int) -> tuple[np.ndarray, np.ndarray]:
         """(prospects, firms) counts of the referrals and of the warnings each
-        of `prospects` (sorted) heard about each firm."""
-        slot = np.searchsorted(prospects, self.listener)
-        found = slot < len(prospects)
-        found[found] = prospects[slot[found]] == self.listener[found]
-        cell = slot[found] * n_firms + self.about[found]
-        size = len(prospects) * n_firms
-        positive = self.valence[found] > 0
-        return tuple(
-            np.bincount(cell[kind], minlength=size).reshape(len(prospects), n_firms)
-            for kind in (positive, ~positive)
-        )
+        of `prospects` heard about each firm."""
+        praise = np.zeros((len(prospects), n_firms), dtype=np.int64)
+        warned = np.zeros((len(prospects), n_firms), dtype=np.int64)
+        _count_heard(prospects, self.listener, self.about, self.valence, praise, warned)
+        return praise, warned
+
+
+@njit(cache=True)
+def _count_heard(prospects, listener, about, valence, praise, warned):
+    if not len(prospects) or not len(listener):
+        return
+    row = np.full(max(prospects.max(), listener.max()) + 1, -1, dtype=np.int64)
+    row[prospects] = np.arange(len(prospects))
+    for m in range(len(listener)):
+        r = row[listener[m]]
+        if r >= 0:
+            if valence[m] > 0:
+                praise[r, about[m]] += 1
+            else:
+                warned[r, about[m]] += 1
 
 
 def referrals(consumers: Consumers, messages: Messages) -> Heard:
     """The praise (referrals) and warnings that reached prospects."""
-    to_prospect = consumers.provider[messages.listener] == PROSPECT
+    to_prospect = _to_prospects(messages.listener, consumers.provider)
     return Heard(
         messages.listener[to_prospect], messages.about[to_prospect], messages.valence[to_prospect]
     )
+
+
+@njit(cache=True)
+def _to_prospects(listener, provider):
+    """The messages (indices) whose listener has no provider."""
+    count = 0
+    for m in range(len(listener)):
+        count += provider[listener[m]] == PROSPECT
+    out = np.empty(count, dtype=np.int64)
+    count = 0
+    for m in range(len(listener)):
+        if provider[listener[m]] == PROSPECT:
+            out[count] = m
+            count += 1
+    return out
 
 
 @dataclass
