@@ -284,6 +284,7 @@ def update_expectations(
         w.segment_baseline * sources.baseline[:, None, :]
         + w.competitors * sources.competitors[None, :, :]
     )
+    ad_slot, promised = _mean_promise(sources.advertising.reached, sources.promise)
     _expect(
         consumers.expectation,
         consumers.segment,
@@ -291,8 +292,8 @@ def update_expectations(
         consumers.last_experience,
         anchor,
         sources.visited,
-        sources.advertising.reached,
-        sources.promise,
+        ad_slot,
+        promised,
         sources.word_of_mouth.slot,
         sources.word_of_mouth.level,
         np.array(
@@ -309,6 +310,30 @@ def update_expectations(
     )
 
 
+@njit(cache=True)
+def _mean_promise(reached, promise):
+    """Per consumer, a row of `promised` (-1: no ad reached them), and per
+    row the mean of what the ads that reached them claim."""
+    slot = np.full(len(reached), -1, dtype=np.int32)
+    count = 0
+    for i in range(len(reached)):
+        if reached[i]:
+            slot[i] = count
+            count += 1
+    promised = np.zeros((count, promise.shape[1]))
+    for i in range(len(reached)):
+        bits, row = reached[i], slot[i]
+        if not bits:
+            continue
+        ads = 0
+        for f in range(promise.shape[0]):
+            if (bits >> np.uint64(f)) & np.uint64(1):
+                ads += 1
+                promised[row] += promise[f]
+        promised[row] /= ads
+    return slot, promised
+
+
 @njit(cache=True, parallel=True)
 def _expect(
     expectation,
@@ -317,37 +342,29 @@ def _expect(
     last_experience,
     anchor,
     visited,
-    reached,
-    promise,
+    ad_slot,
+    promised,
     told_slot,
     told,
     params,
     key,
 ):
     w_anchor, w_own, w_ads, w_told, rate, shock = params
-    n_firms = promise.shape[0]
     for i in prange(expectation.shape[0]):
-        bits, row, own = reached[i], told_slot[i], visited[i]
-        ads = 0
-        if bits:
-            for f in range(n_firms):
-                ads += (bits >> np.uint64(f)) & np.uint64(1)
-        weight = w_anchor + w_own * own + w_ads * (ads > 0) + w_told * (row >= 0)
+        ad, row, own = ad_slot[i], told_slot[i], visited[i]
+        weight = w_anchor + w_own * own + w_ads * (ad >= 0) + w_told * (row >= 0)
         pull = rate / weight if weight > 0.0 else 0.0  # no source: no pull
+        keep = rate if weight > 0.0 else 0.0
         blended = anchor[segment[i], provider[i] + 1]
         for d in range(N_DIMS):
             target = blended[d]
             if own:
                 target += w_own * last_experience[i, d]
-            if bits:
-                promised = 0.0
-                for f in range(n_firms):
-                    if (bits >> np.uint64(f)) & np.uint64(1):
-                        promised += promise[f, d]
-                target += w_ads * promised / ads
+            if ad >= 0:
+                target += w_ads * promised[ad, d]
             if row >= 0:
                 target += w_told * told[row, d]
             e = expectation[i, d]
-            e += pull * target - (rate if weight > 0.0 else 0.0) * e
+            e += pull * target - keep * e
             e += shock * (uniform(key, i * N_DIMS + d) - 0.5)
             expectation[i, d] = min(max(e, 0.0), 10.0)
