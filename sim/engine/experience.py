@@ -314,23 +314,24 @@ def update_expectations(
 def _mean_promise(reached, promise):
     """Per consumer, a row of `promised` (-1: no ad reached them), and per
     row the mean of what the ads that reached them claim."""
-    slot = np.full(len(reached), -1, dtype=np.int32)
+    slot = np.empty(len(reached), dtype=np.int32)
+    who = np.empty(len(reached), dtype=np.int64)
     count = 0
     for i in range(len(reached)):
-        if reached[i]:
-            slot[i] = count
-            count += 1
+        hit = reached[i] != 0
+        slot[i] = count if hit else -1
+        who[count] = i  # kept only when hit
+        count += hit
     promised = np.zeros((count, promise.shape[1]))
-    for i in range(len(reached)):
-        bits, row = reached[i], slot[i]
-        if not bits:
-            continue
-        ads = 0
+    for row in range(count):
+        bits, ads = reached[who[row]], 0
         for f in range(promise.shape[0]):
             if (bits >> np.uint64(f)) & np.uint64(1):
                 ads += 1
-                promised[row] += promise[f]
-        promised[row] /= ads
+                for d in range(promise.shape[1]):
+                    promised[row, d] += promise[f, d]
+        for d in range(promise.shape[1]):
+            promised[row, d] /= ads
     return slot, promised
 
 
