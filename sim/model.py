@@ -340,8 +340,7 @@ class LoyaltyModel(mesa.Model):
         develop(
             self.staff,
             delivery,
-            encounters.satisfaction[at_focal],
-            cfg.experience.satisfaction_scale,
+            encounters.felt[at_focal],
             self.levers.staff,
             cfg.employees,
         )

@@ -174,19 +174,18 @@ def serve(
 def develop(
     staff: Staff,
     delivery: ServiceDelivery,
-    satisfaction: np.ndarray,
-    satisfaction_scale: float,
+    felt: np.ndarray,
     levers: StaffLevers,
     config: EmployeesConfig,
 ) -> None:
     """A week in the job: engagement moves toward its target, skill grows.
-    Writes the staff's served_satisfaction, engagement, skill and tenure."""
+    `felt` is how each visit felt to the customer, tanh(satisfaction /
+    scale) (`Encounters.felt`). Writes the staff's served_satisfaction,
+    engagement, skill and tenure."""
     served = delivery.employee != NO_EMPLOYEE
     who = delivery.employee[served]
     visits = np.bincount(who, minlength=staff.positions)
-    felt = np.bincount(
-        who, weights=np.tanh(satisfaction[served] / satisfaction_scale), minlength=staff.positions
-    )
+    felt = np.bincount(who, weights=felt[served], minlength=staff.positions)
     # a week with no visit gives an integer empty bincount: divide into floats
     served = np.zeros(staff.positions)
     staff.served_satisfaction = np.divide(felt, visits, out=served, where=visits > 0)

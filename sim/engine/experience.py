@@ -36,6 +36,7 @@ class Encounters:
     visitors: np.ndarray  # consumer indices
     experience: np.ndarray  # (visitors, 6)
     satisfaction: np.ndarray  # Delta-law score per visitor
+    felt: np.ndarray  # tanh(satisfaction / scale) per visitor: net experience on a -1..1 scale
     failure: np.ndarray  # bool per visitor
 
 
@@ -145,6 +146,7 @@ def serve_encounters(
     n_visits = len(visitors)
     experience = np.empty((n_visits, N_DIMS), dtype=np.float32)
     satisfaction = np.empty(n_visits)
+    felt = np.empty(n_visits)
     failure = np.empty(n_visits, dtype=np.bool_)
     focal_row = np.full(n_visits, -1, dtype=np.int32)
     focal_row[focal.visits] = np.arange(len(focal.visits), dtype=np.int32)
@@ -172,6 +174,7 @@ def serve_encounters(
         key,
         experience,
         satisfaction,
+        felt,
         failure,
         c.expectation,
         c.attitude,
@@ -181,7 +184,7 @@ def serve_encounters(
         c.satisfaction,
         c.last_failure,
     )
-    return Encounters(visitors, experience, satisfaction, failure)
+    return Encounters(visitors, experience, satisfaction, felt, failure)
 
 
 FAILURE_KEY = np.uint64(0x5DEECE66D)
@@ -203,6 +206,7 @@ def _encounter(
     key,
     experience,
     satisfaction,
+    felt,
     failure,
     expectation,
     attitude,
@@ -231,7 +235,8 @@ def _encounter(
             experience[v, d] = x
             last_experience[i, d] = x
             total += weighted_gap(x, expectation[i, d], importance[s, d], loss_aversion)
-        a = attitude[i] + learn * (tanh(total / scale) - attitude[i])
+        felt[v] = tanh(total / scale)
+        a = attitude[i] + learn * (felt[v] - attitude[i])
         attitude[i] = a
         for d in range(N_DIMS):
             term = weighted_gap(

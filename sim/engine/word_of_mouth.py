@@ -22,6 +22,7 @@ from sim.codes import N_DIMS, PROSPECT, NpsGroup
 from sim.config import WordOfMouthConfig
 from sim.engine.draws import log_miss, next_success, uniform
 from sim.engine.population import Consumers
+from sim.engine.prefetch import prefetch
 
 PROMOTER, DETRACTOR = int(NpsGroup.promoter), int(NpsGroup.detractor)
 
@@ -128,6 +129,9 @@ SHORT_ROWS = 64
 """Degrees up to which (1 - p)^degree is tabled."""
 
 
+AHEAD = 64
+"""Consumers ahead whose ties `_tell` asks the processor to fetch."""
+
 CHUNKS = 64
 """Parts of the market that draw their word of mouth apart: a fixed split,
 so who hears what does not depend on the number of threads."""
@@ -149,6 +153,8 @@ def _tell(provider, nps_group, is_unhappy, misses, indptr, indices, key, told, t
             row = indptr[i]
             degree = indptr[i + 1] - row
             counter = row + i  # a consumer draws at most degree + 1 times
+            if i + AHEAD < n:  # the ties this loop may read soon
+                prefetch(indices, indptr[i + AHEAD])
             if kind >= 0:
                 miss = misses[kind]
                 none = silence[kind, degree] if degree <= SHORT_ROWS else np.exp(miss * degree)
