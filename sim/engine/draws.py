@@ -83,23 +83,23 @@ def normal_quantile(p: float) -> float:
     )
 
 
-QUANTILE_BITS = 12
-"""A normal draw's top bits pick one of 2^12 cells of the quantile table."""
+QUANTILE_BITS = 14
+"""A normal draw's top 14 bits pick one of 16,384 cells of the quantile table."""
 _CELLS = 1 << QUANTILE_BITS
 _QUANTILES = np.array([NormalDist().inv_cdf(k / _CELLS) for k in range(1, _CELLS)])
-_QUANTILES = np.concatenate([[-np.inf], _QUANTILES, [np.inf]])  # at 0, 1/4096, ..., 1
-_TAIL_CELLS = 64
+_QUANTILES = np.concatenate([[-np.inf], _QUANTILES, [np.inf]])  # at 0, 1/16384, ..., 1
+_TAIL_CELLS = 32
 """Cells at each end left to Acklam's algorithm, where the quantile bends too
-fast for a straight line (1.6 % of draws on each side)."""
+fast for a straight line (0.2 % of draws on each side)."""
 _IN_CELL = 1.0 / float(1 << (64 - QUANTILE_BITS))
 
 
 @njit(cache=True, inline="always")
 def normal(key: np.uint64, counter: np.int64) -> float:
     """A standard normal draw for (key, counter): the normal quantile of a
-    uniform, one hash, no rejection. Between the outer 1/64 of each tail the
-    quantile is read off a table of 4,097 points by linear interpolation
-    (within 1.1e-5 of the exact quantile; 6x faster than computing it); in
+    uniform, one hash, no rejection. Between the outer 1/512 of each tail the
+    quantile is read off a table of 16,385 points by linear interpolation
+    (within 3.4e-5 of the exact quantile; 8x faster than computing it); in
     the tails it is Acklam's algorithm."""
     bits = mix(key + uint64(counter) * uint64(0x9E3779B97F4A7C15))
     cell = bits >> uint64(64 - QUANTILE_BITS)
