@@ -83,7 +83,7 @@ def test_random_command_lines_run_or_are_refused_in_one_line(tmp_path):
     rng = np.random.default_rng(20261130)
     edges = tmp_path / "edges.txt"
     ran = refused = 0
-    for _ in range(70):
+    for _ in range(45):
         edges.write_text(str(rng.choice(EDGE_FILES)))
         args = [*SMALL, *random_command(rng, str(edges))]
         try:

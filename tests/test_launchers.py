@@ -71,30 +71,36 @@ def _tables(sweep_dir: Path, pattern: str = "*/timeseries.csv*") -> dict[str, by
     return {str(p.relative_to(sweep_dir)): p.read_bytes() for p in sweep_dir.glob(pattern)}
 
 
-def test_compressed_tables_are_the_same_bytes_under_basic_and_joblib(tmp_path):
-    out = {}
-    for launcher in ("basic", "joblib"):
-        said = _sweep(tmp_path / launcher, launcher, "output.tables=csv.gz")
-        out[launcher] = _tables(tmp_path / launcher)
+@pytest.fixture(scope="module")
+def basic(tmp_path_factory) -> tuple[Path, str]:
+    """The sweep on the basic launcher, once for the module: the reference."""
+    sweep_dir = tmp_path_factory.mktemp("launchers") / "basic"
+    return sweep_dir, _sweep(sweep_dir, "basic", "output.tables=csv.gz")
+
+
+def test_compressed_tables_are_the_same_bytes_under_basic_and_joblib(tmp_path, basic):
+    joblib = tmp_path / "joblib"
+    said = {"basic": basic[1], "joblib": _sweep(joblib, "joblib", "output.tables=csv.gz")}
+    out = {"basic": _tables(basic[0]), "joblib": _tables(joblib)}
+    for launcher, sweep_dir in (("basic", basic[0]), ("joblib", joblib)):
         # one line per job from the sweep, not the launcher's list of jobs first
-        assert "#0 :" not in said and said.count("[4/4]") == 1, said
-        report = (tmp_path / launcher / "comparison.md").read_text()
+        assert "#0 :" not in said[launcher] and said[launcher].count("[4/4]") == 1, said
+        report = (sweep_dir / "comparison.md").read_text()
         assert f"python run.py -m hydra/launcher={launcher} " in report  # the command made it
     assert len(out["basic"]) == 4 and all(k.endswith(".csv.gz") for k in out["basic"])
     assert out["basic"] == out["joblib"]
 
 
-def test_ray_gives_the_same_jobs_as_basic_on_loopback_only(tmp_path):
+def test_ray_gives_the_same_jobs_as_basic_on_loopback_only(tmp_path, basic):
     pytest.importorskip("hydra_plugins.hydra_ray_launcher")
-    basic, ray = tmp_path / "basic", tmp_path / "ray"
-    _sweep(basic, "basic")
+    ray = tmp_path / "ray"
     listening: set[str] = set()
-    _sweep(ray, "ray_local", listening=listening)
+    _sweep(ray, "ray_local", "output.tables=csv.gz", listening=listening)
     assert listening, "no Ray process was seen listening"
     loopback = ("127.0.0.1:", "[::ffff:127.0.0.1]:", "[::1]:")
     assert all(a.startswith(loopback) for a in listening), listening
     assert len(_tables(ray)) == 4
-    assert _tables(basic) == _tables(ray)
-    assert (basic / "comparison.csv").read_bytes() == (ray / "comparison.csv").read_bytes()
+    assert _tables(basic[0]) == _tables(ray)
+    assert (basic[0] / "comparison.csv").read_bytes() == (ray / "comparison.csv").read_bytes()
     # resuming is the job's own check of its folder (sim/runs/sweep.py), the same
     # under every launcher: tests/test_comparison.py interrupts and resumes a sweep
