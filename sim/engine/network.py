@@ -9,8 +9,8 @@ Strogatz 1998, as `watts_strogatz_graph`; Barabási & Albert 1999, as
 distribution and clustering (tests/test_network.py), though not edge for
 edge. The complete network is every pair; `read_edge_list` reads the `file`
 one strictly (two ids a line, no self-loops), and `as_graph` gives any
-network to networkx for analysis (networkx is imported only then: it adds
-0.2 s to a run's start).
+network to networkx for analysis (imported there: the engine itself needs
+no networkx graph).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from numba import njit
 
 from sim.config import ConfigError, NetworkConfig
 
-if TYPE_CHECKING:  # networkx is imported only where a graph is asked for (0.2 s)
+if TYPE_CHECKING:  # networkx is imported only where a graph is asked for
     import networkx as nx
 
 NETWORK_KINDS = ("small_world", "scale_free", "random", "complete", "file")
