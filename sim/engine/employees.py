@@ -152,23 +152,74 @@ def serve(
     consumers.bond[visitors[orphan]] = 0.0
 
     served = employee != NO_EMPLOYEE
-    e = np.maximum(employee, 0)
     staff.workload = (
         np.bincount(employee[served], minlength=staff.positions) / config.capacity_visits
     )
-    skill = np.where(served, staff.skill[e], 0.0)
-    engagement = np.where(served, staff.engagement[e], 0.0)
-    bond = consumers.bond[visitors]
     delivery = ServiceDelivery(
         employee=employee,
-        service=config.service_skill_effect * (skill - config.reference_skill)
-        + config.service_engagement_effect * (engagement - config.reference_engagement),
-        relationship=config.bond_effect * (bond - config.reference_bond),
-        failure_multiplier=np.exp(-config.failure_skill_effect * (skill - config.reference_skill))
-        * (1.0 + config.overload_failure_effect * staff.overload()[e]),
+        service=np.empty(len(visitors)),
+        relationship=np.empty(len(visitors)),
+        failure_multiplier=np.empty(len(visitors)),
     )
-    consumers.bond[visitors] = bond + config.bond_rate * (1.0 - bond)
+    _serve(
+        visitors,
+        employee,
+        staff.skill,
+        staff.engagement,
+        staff.overload(),
+        consumers.bond,
+        np.array(
+            [
+                config.service_skill_effect,
+                config.service_engagement_effect,
+                config.reference_skill,
+                config.reference_engagement,
+                config.bond_effect,
+                config.reference_bond,
+                config.failure_skill_effect,
+                config.overload_failure_effect,
+                config.bond_rate,
+            ]
+        ),
+        delivery.service,
+        delivery.relationship,
+        delivery.failure_multiplier,
+    )
     return delivery
+
+
+@njit(cache=True)
+def _serve(
+    visitors, employee, skill, engagement, overload, bond, params, service, relationship, failure
+):
+    """Per visit: the service its employee's skill and engagement add, the
+    relationship its bond adds, the factor on the failure rate (skill lowers
+    it, overload raises it); then the bond grows. With no employee, skill
+    and engagement count as 0."""
+    (
+        skill_effect,
+        engagement_effect,
+        reference_skill,
+        reference_engagement,
+        bond_effect,
+        reference_bond,
+        failure_skill_effect,
+        overload_effect,
+        bond_rate,
+    ) = params
+    for v in range(len(visitors)):
+        e, i = employee[v], visitors[v]
+        k = skill[e] if e != NO_EMPLOYEE else 0.0
+        g = engagement[e] if e != NO_EMPLOYEE else 0.0
+        o = overload[max(e, 0)] if len(overload) else 0.0  # as numpy indexed it: position 0
+        service[v] = skill_effect * (k - reference_skill) + engagement_effect * (
+            g - reference_engagement
+        )
+        relationship[v] = bond_effect * (bond[i] - reference_bond)
+        failure[v] = np.exp(-failure_skill_effect * (k - reference_skill)) * (
+            1.0 + overload_effect * o
+        )
+        bond[i] += bond_rate * (1.0 - bond[i])
 
 
 def develop(
