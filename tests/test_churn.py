@@ -6,7 +6,16 @@ import numpy as np
 
 from sim.codes import PROSPECT, Reason
 from sim.config import ChurnConfig
-from sim.engine.churn import Pressures, Pull, Standing, Trigger, _destination, churn_hazard, depart
+from sim.engine.churn import (
+    Pressures,
+    Pull,
+    Standing,
+    Trigger,
+    _destination,
+    churn_hazard,
+    depart,
+    log_tenure_table,
+)
 from tests.helpers import consumers_with_expectation
 
 SILENT = ChurnConfig().negative_experience_weight
@@ -97,3 +106,8 @@ def test_leavers_go_to_the_more_attractive_rival():
     dest = _destinations([5.0, 7.0, 4.0], 4000)
     assert not np.any(dest == 0)
     assert (dest == 1).mean() > (dest == 2).mean() > 0
+
+
+def test_the_tenure_table_is_the_logarithm_it_replaces():
+    weeks = np.arange(4096)
+    assert np.allclose(log_tenure_table(52), np.log1p(weeks / 52), rtol=1e-15, atol=0)

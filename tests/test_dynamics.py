@@ -114,3 +114,25 @@ def test_traits_are_drawn_once_and_stay():
 def test_the_consumers_table_lists_every_state_it_keeps():
     names = {f.name for f in dataclasses.fields(Consumers)}
     assert {"complaint_propensity", "recommend_style", "episode", "episode_start"} <= names
+
+
+def test_the_census_counts_what_a_recount_of_the_market_finds():
+    """The census kernel's tallies against numpy's count of the same arrays."""
+    config = Config(seed=4, burn_in=0)
+    config.population.n = 5_000
+    model = LoyaltyModel(config)
+    model.run_for(8)
+    c, census = model.consumers, model.census
+    focal = c.provider == 0
+    by_firm = np.bincount(c.provider[c.provider >= 0], minlength=len(census.customers))
+    assert census.customers.tolist() == by_firm.tolist()
+    assert census.prospects == int((c.provider < 0).sum())
+    groups = np.bincount(census.nps_group[focal], minlength=len(NPS_GROUPS))
+    assert census.focal_groups.tolist() == groups.tolist()
+    stages = np.bincount(census.loyalty_stage[focal], minlength=len(LOYALTY_STAGES))
+    assert census.focal_stages.tolist() == stages.tolist()
+    at_risk = config.competition.at_risk_attitude
+    assert census.at_risk == int((c.attitude[focal] < at_risk).sum())
+    assert census.mean_attitude == pytest.approx(c.attitude[focal].mean(dtype=np.float64))
+    assert census.mean_loyalty == pytest.approx(c.loyalty[focal].mean(dtype=np.float64))
+    assert census.mean_expectation == pytest.approx(c.expectation.mean(dtype=np.float64))
