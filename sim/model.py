@@ -649,6 +649,14 @@ class LoyaltyModel(mesa.Model):
             self.step()
         return self.datacollector.get_model_vars_dataframe()
 
+    def __getstate__(self) -> dict:
+        """A checkpoint leaves out word of mouth's scratch (one int per tie)."""
+        return {k: v for k, v in self.__dict__.items() if k != "ties"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.ties = np.empty(self.network.nnz, dtype=np.int32)
+
     def enter(self, index: int) -> Competitor:
         """Firm `index` of the market table enters the market from now on (a
         new entrant): it becomes active, and a Competitor agent."""
