@@ -194,9 +194,9 @@ def test_a_sweep_writes_the_comparison(tmp_path):
 
 def test_an_interrupted_sweep_resumes_without_redoing_finished_jobs(tmp_path):
     sweep_dir = tmp_path / "sweep"
-    long = ["seed=0,1", "steps=1500"]
+    long = ["seed=0,1", "steps=800"]
     proc = _sweep(sweep_dir, *long, cwd=tmp_path)
-    first = sweep_dir / "population.n=800,seed=0,steps=1500,strategy=baseline"
+    first = sweep_dir / "population.n=800,seed=0,steps=800,strategy=baseline"
     deadline = time.time() + 120
     while not (first / "summary.json").exists() and time.time() < deadline:
         time.sleep(0.1)

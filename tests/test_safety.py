@@ -108,7 +108,7 @@ def _wait_for(path: Path, timeout: float = 120) -> None:
         time.sleep(0.05)
 
 
-RUN = ["steps=300", "population.n=10000", "output.plots=false", "output.checkpoint_every=10"]
+RUN = ["steps=300", "population.n=3000", "output.plots=false", "output.checkpoint_every=10"]
 
 
 def test_a_killed_run_continues_from_its_checkpoint_with_identical_results(tmp_path):
