@@ -22,7 +22,7 @@ from sim.runs.calibration import check_targets, evaluate, progress
 from sim.runs.cli import compose_config, fail, preflight
 from sim.runs.simulation import share_cores
 
-register_configs()
+register_configs("calibrate")
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 

@@ -1055,17 +1055,21 @@ def _field_metadata(config: Any, key: str) -> dict:
     return next(f.metadata for f in fields(owner) if f.name == leaf)
 
 
-def register_configs() -> None:
-    """Make the schema known to Hydra: `configs/config.yaml` extends `base_config`,
-    `configs/calibrate.yaml` extends `calibrate_config`; `${free_parameter_values:}`
-    gives the free parameters' values in force. Once per process: storing a
-    schema this size takes a noticeable part of a second."""
+def register_configs(app: str = "config") -> None:
+    """Make an app's schema known to Hydra: `configs/config.yaml` extends
+    `base_config`, `configs/calibrate.yaml` `calibrate_config`, and so on;
+    `${free_parameter_values:}` gives the free parameters' values in force.
+    Only the app's own schema: storing one takes about 0.07 s, and every
+    composition deep-copies all that are stored."""
+    name, schema = {
+        "config": ("base_config", Config),
+        "calibrate": ("calibrate_config", CalibrationRun),
+        "sensitivity": ("sensitivity_config", SensitivityRun),
+        "forecast": ("forecast_config", ForecastRun),
+    }[app]
     store = ConfigStore.instance()
-    if "base_config.yaml" not in store.repo:
-        store.store(name="base_config", node=Config)
-        store.store(name="calibrate_config", node=CalibrationRun)
-        store.store(name="sensitivity_config", node=SensitivityRun)
-        store.store(name="forecast_config", node=ForecastRun)
+    if f"{name}.yaml" not in store.repo:
+        store.store(name=name, node=schema)
     if not OmegaConf.has_resolver("free_parameter_values"):  # CMA-ES starts from them
         OmegaConf.register_new_resolver("free_parameter_values", _free_parameter_values)
 

@@ -27,7 +27,7 @@ from sim.runs.cli import compose_config, fail, preflight
 from sim.runs.forecast import check_log, evaluate
 from sim.runs.simulation import share_cores
 
-register_configs()
+register_configs("forecast")
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 

@@ -21,7 +21,7 @@ from sim.runs.cli import compose_config, fail, preflight
 from sim.runs.sensitivity import design, evaluate, fixed_keys, progress
 from sim.runs.simulation import share_cores
 
-register_configs()
+register_configs("sensitivity")
 
 
 @hydra.main(config_path="../configs", config_name="sensitivity", version_base="1.3")

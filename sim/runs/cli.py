@@ -44,7 +44,7 @@ def compose_config(overrides: list[str], config_name: str = "config") -> Config:
     """The config `python run.py OVERRIDES...` would run (or another app's, by
     the name of its config file), without running it (nor checking ranges:
     `validate` does that)."""
-    register_configs()
+    register_configs(config_name)
     with _HYDRA, initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
         return OmegaConf.to_object(compose(config_name, overrides=overrides))
 
