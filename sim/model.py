@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import Competitor, Customer, Employee, FocalFirm
-from sim.codes import FOCAL, NO_EMPLOYEE, PROSPECT, Channel, Dimension, Outcome, Reason
+from sim.codes import FOCAL, NO_EMPLOYEE, Channel, Dimension, Outcome, Reason
 from sim.config import ChurnConfig, Config, validate
 from sim.engine import competitors
-from sim.engine.acquisition import Acquisitions, acquire, anchor_on_promise
+from sim.engine.acquisition import Acquisitions, acquire, anchor_on_promise, courted
 from sim.engine.census import Census, take_census
 from sim.engine.churn import Departures, Pressures, Trigger, competitor_pull, depart
 from sim.engine.complaints import (
@@ -518,17 +518,14 @@ class LoyaltyModel(mesa.Model):
         part of what it claimed beyond delivery. Writes the new customers'
         provider, fresh relationship and expectation."""
         cfg, c = self.config, self.consumers
-        courted = exposure.reached != 0  # only a prospect reached by an ad or a referral may join
-        courted[talk.heard.listener[talk.heard.valence > 0]] = True
-        courted &= c.provider == PROSPECT
-        if self.arrival is not None:  # not before they enter the market
-            courted &= self.arrival <= self.clock
-        courted[departures.leavers] = False  # no same-week return
-        prospects = np.flatnonzero(courted)
+        praised = talk.heard.listener[talk.heard.valence > 0]
+        prospects = courted(
+            c.provider, exposure.reached, praised, departures.leavers, self.arrival, self.clock
+        )
         fit = Market.fit(offers.utility, cfg.churn.choice_sharpness)
         acquisitions = acquire(
             prospects,
-            exposure.of(prospects, self.market.n_firms),
+            exposure.reached[prospects],
             talk.heard.counts(prospects, self.market.n_firms),
             fit[c.segment[prospects]],
             self.market.promise_premium * self.market.active,

@@ -12,6 +12,8 @@ from numba import njit
 from scipy import stats
 
 from benchmarks.engine_reference import PATH, kpi, reference_config
+from sim.codes import PROSPECT
+from sim.engine.acquisition import _rates, courted
 from sim.engine.draws import normal, normal_quantile, uniform
 from sim.model import LoyaltyModel
 from sim.runs.simulation import replicate
@@ -94,3 +96,37 @@ def test_the_normal_quantile_is_accurate_into_the_tails():
     assert np.allclose(ours, stats.norm.ppf(p), rtol=1e-8, atol=1e-8)
     upper = p[p > 1e-9]  # 1 - p holds p to about 1e-16 absolute: the mirror to about 1e-7
     assert np.allclose([normal_quantile(1 - x) for x in upper], -stats.norm.ppf(upper), rtol=1e-6)
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_the_courted_prospects_are_those_the_rule_names(log):
+    """Reached by an ad or praised to, without a provider, in the market, not
+    a leaver of this week: the kernel against the rule written in numpy."""
+    rng, n = np.random.default_rng(5), 50_000
+    provider = rng.integers(-1, 3, n).astype(np.int16)
+    reached = (rng.random(n) < 0.2) * rng.integers(1, 16, n).astype(np.uint8)
+    praised, leavers = rng.integers(0, n, 3_000), rng.integers(0, n, 1_000)
+    arrival = rng.integers(-1, 20, n).astype(np.int32) if log else None
+    rule = (reached != 0) | np.isin(np.arange(n), praised)
+    rule &= provider == PROSPECT
+    if log:
+        rule &= arrival <= 10
+    rule[leavers] = False
+    assert np.array_equal(
+        courted(provider, reached, praised, leavers, arrival, 10), np.flatnonzero(rule)
+    )
+
+
+def test_a_prospects_rates_are_the_channels_rate_times_the_firms_pull():
+    rng, prospects, firms = np.random.default_rng(6), 2_000, 4
+    reached = rng.integers(0, 16, prospects).astype(np.uint8)
+    praise, warned = rng.poisson(0.3, (2, prospects, firms))
+    fit = rng.random((prospects, firms))
+    by_ad, by_referral, deterrence = rng.random(firms), 0.2, 0.7
+    rates, total = np.empty((prospects, 2 * firms)), np.empty(prospects)
+    _rates(reached, praise, warned, fit, by_ad, by_referral, deterrence, rates, total)
+    pull = fit * np.exp(-deterrence * warned)
+    seen = ((reached[:, None] >> np.arange(firms, dtype=np.uint8)) & 1).astype(bool)
+    expected = np.concatenate([seen * by_ad * pull, praise * by_referral * pull], axis=1)
+    assert np.allclose(rates, expected, rtol=1e-15, atol=0)
+    assert np.allclose(total, expected.sum(axis=1), rtol=1e-14, atol=0)

@@ -84,7 +84,8 @@ def test_the_expectation_shock_has_the_configured_spread():
 def test_advertising_reaches_each_consumer_with_its_reach_independently_per_firm():
     reach = np.array([0.02, 0.3, 0.0, 1.0])
     exposure = Exposure.draw(200_000, reach, KEY)
-    seen = exposure.of(np.arange(200_000), 4)
+    assert exposure.reached.dtype == np.uint8  # a bit per firm, in the narrowest integer
+    seen = ((exposure.reached[:, None] >> np.arange(4, dtype=np.uint8)) & 1).astype(bool)
     assert np.allclose(seen.mean(axis=0), reach, atol=0.003)
     assert np.array_equal(seen.sum(axis=0), exposure.count)
     both = (seen[:, 0] & seen[:, 1]).mean()

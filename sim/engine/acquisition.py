@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 
-from sim.codes import Channel
+from sim.codes import PROSPECT, Channel
 from sim.config import AcquisitionConfig
 from sim.engine.population import Consumers
 
@@ -31,9 +32,48 @@ def _rate(probability: float) -> float:
     return -np.log1p(-min(probability, 1.0 - 1e-12))
 
 
+_PRAISED, _LEFT = 1, 2  # marks of a consumer in `courted`
+
+
+def courted(
+    provider: np.ndarray,
+    reached: np.ndarray,
+    praised: np.ndarray,
+    leavers: np.ndarray,
+    arrival: np.ndarray | None,
+    clock: int,
+) -> np.ndarray:
+    """The prospects who may join a firm this week: those reached by an ad
+    (`reached`, as `Exposure.reached`) or praised to by someone (`praised`,
+    listeners of referrals), in the market (a log's consumer once its first
+    purchase is due: `arrival` <= `clock`), and not among this week's
+    `leavers` (no same-week return)."""
+    mark = np.zeros(len(provider), dtype=np.uint8)
+    mark[praised] = _PRAISED
+    mark[leavers] = _LEFT
+    may_join = np.empty(len(provider), dtype=np.bool_)
+    entered = np.empty(0, dtype=np.int32) if arrival is None else arrival
+    _courted(provider, reached, mark, entered, clock, may_join)
+    return np.flatnonzero(may_join)
+
+
+@njit(cache=True, parallel=True)
+def _courted(provider, reached, mark, arrival, clock, out):
+    # & and |, not `and` and `or`: branch-free, the loop runs 20 times faster
+    everyone = len(arrival) == 0  # no log: everyone is in the market
+    for i in prange(len(provider)):
+        entered = everyone or arrival[i] <= clock
+        out[i] = (
+            (provider[i] == PROSPECT)
+            & ((reached[i] != 0) | (mark[i] == _PRAISED))
+            & (mark[i] != _LEFT)
+            & entered
+        )
+
+
 def acquire(
     prospects: np.ndarray,
-    exposure: np.ndarray,
+    reached: np.ndarray,
     heard: tuple[np.ndarray, np.ndarray],
     fit: np.ndarray,
     promise_premium: np.ndarray,
@@ -44,9 +84,10 @@ def acquire(
     """Convert prospects; each picks a (firm, channel) with probability
     proportional to its rate (competing risks).
 
-    `exposure` is (prospects, firms) bool, advertising reach this week;
-    `heard` the (prospects, firms) counts of the praise and the warnings each
-    prospect heard about each firm: each piece of praise converts with
+    `reached` is, per prospect, the firms whose advertising reached them this
+    week (bit f for firm f, as `Exposure.reached`); `heard` the (prospects,
+    firms) counts of the praise and the warnings each prospect heard about
+    each firm: each piece of praise converts with
     `referral_conversion` (a lever), and each warning divides a firm's pull
     on them by e^`warning_deterrence` (assumption). `fit` (prospects, firms)
     scales both by how well the firm suits the prospect's segment (its logit
@@ -56,20 +97,23 @@ def acquire(
     expectation trap, the CX-methods article, 客户期望决定因素). Reads nothing
     of the consumers' state: the model moves the new customers in.
     """
-    n_firms = exposure.shape[1]
+    n_firms = fit.shape[1]
     praise, warnings = heard
     conversion = config.advertising_conversion * (
         1.0 + config.promise_pull * np.maximum(promise_premium, 0.0)
     )
-    pull = fit * np.exp(-config.warning_deterrence * warnings)
-    rates = np.concatenate(
-        [
-            exposure * np.array([_rate(p) for p in conversion]) * pull,
-            praise * _rate(referral_conversion) * pull,
-        ],
-        axis=1,
+    rates, total = np.empty((len(prospects), 2 * n_firms)), np.empty(len(prospects))
+    _rates(
+        reached,
+        praise,
+        warnings,
+        fit,
+        np.array([_rate(p) for p in conversion]),
+        _rate(referral_conversion),
+        config.warning_deterrence,
+        rates,
+        total,
     )
-    total = rates.sum(axis=1)
     adopt = rng.random(len(prospects)) < -np.expm1(-total)
     rates, total = rates[adopt], total[adopt]
     cumulative = rates.cumsum(axis=1) / total[:, None]
@@ -80,6 +124,27 @@ def acquire(
         firm=(pick % n_firms).astype(np.int16),
         channel=pick // n_firms,
     )
+
+
+@njit(cache=True)
+def _rates(
+    reached, praise, warnings, fit, advertising_rate, referral_rate, deterrence, rates, total
+):
+    """Each prospect's rate of joining each firm by an ad (columns 0..F-1)
+    and by a referral (F..2F-1), the channel's rate times the firm's pull,
+    and their sum."""
+    n_firms = fit.shape[1]
+    for r in range(len(reached)):
+        total[r] = 0.0
+        for f in range(n_firms):
+            pull = fit[r, f]
+            if warnings[r, f]:  # e^0 = 1: most prospects heard no warning
+                pull *= np.exp(-deterrence * warnings[r, f])
+            by_ad = (reached[r] >> np.uint64(f)) & np.uint64(1)
+            rates[r, f] = by_ad * advertising_rate[f] * pull
+            rates[r, n_firms + f] = praise[r, f] * referral_rate * pull
+        for k in range(2 * n_firms):
+            total[r] += rates[r, k]
 
 
 def anchor_on_promise(

@@ -47,13 +47,11 @@ def loyalty_stage(provider: int, loyalty: float, tenure: int, group: int, stages
     behavioural, behavioural minimum tenure, word of mouth): behavioural also
     needs a habit of repeat purchase, word-of-mouth loyalty is deeper
     behavioural loyalty of a promoter. None for a prospect."""
-    if provider == PROSPECT:
-        return 0
+    # & rather than `and`, `if`: branch-free, since which way it goes is random
     stage = (loyalty >= stages[0]) + (loyalty >= stages[1])
-    stage += (loyalty >= stages[2]) and (tenure >= stages[3])
-    if stage == BEHAVIOURAL and loyalty >= stages[4] and group == PROMOTER:
-        stage += 1
-    return stage
+    stage += (loyalty >= stages[2]) & (tenure >= stages[3])
+    stage += (stage == BEHAVIOURAL) & (loyalty >= stages[4]) & (group == PROMOTER)
+    return stage if provider != PROSPECT else 0
 
 
 def _nps_parameters(config: NpsConfig) -> np.ndarray:

@@ -327,7 +327,7 @@ def customers_of(employee: np.ndarray, positions: np.ndarray, n_positions: int) 
 @njit(cache=True, parallel=True)
 def _served_by(employee, chosen, found):
     for i in prange(len(employee)):
-        found[i] = employee[i] != NO_EMPLOYEE and chosen[employee[i]]
+        found[i] = (employee[i] != NO_EMPLOYEE) & chosen[max(employee[i], 0)]  # branch-free
 
 
 def staff_costs(employed: int, levers: StaffLevers, config: EmployeesConfig) -> dict[str, float]:

@@ -103,7 +103,7 @@ def choose_visitors(consumers: Consumers, key: np.uint64) -> np.ndarray:
 @njit(cache=True, parallel=True)
 def _visiting(provider, p_visit, key, out):
     for i in prange(len(provider)):
-        out[i] = provider[i] != PROSPECT and uniform(key, i) < p_visit[i]
+        out[i] = (provider[i] != PROSPECT) & (uniform(key, i) < p_visit[i])  # & is branch-free
 
 
 @dataclass
@@ -320,7 +320,7 @@ def _mean_promise(reached, promise):
     """Per consumer, a row of `promised` (-1: no ad reached them), and per
     row the mean of what the ads that reached them claim."""
     slot = np.empty(len(reached), dtype=np.int32)
-    who = np.empty(len(reached), dtype=np.int64)
+    who = np.empty(len(reached), dtype=np.int32)
     count = 0
     for i in range(len(reached)):
         hit = reached[i] != 0

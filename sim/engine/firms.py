@@ -123,7 +123,7 @@ class Exposure:
     """Whom each firm's advertising reached this week: per consumer, the set of
     firms as bits (bit f for firm f), and how many each firm reached."""
 
-    reached: np.ndarray  # uint64 per consumer
+    reached: np.ndarray  # per consumer, an unsigned int of as many bits as firms (8 or more)
     count: np.ndarray  # per firm
 
     @classmethod
@@ -131,15 +131,11 @@ class Exposure:
         """Each firm reaches each consumer with its reach, independently. Drawn
         as geometric gaps between the consumers reached (a Bernoulli process),
         so the work is the reach, not the market (sim/engine/draws.py)."""
-        reached = np.zeros(n, dtype=np.uint64)
+        # the narrowest integer that holds a bit per firm: it is read every week
+        reached = np.zeros(n, dtype=np.min_scalar_type((1 << len(reach)) - 1))
         count = np.zeros(len(reach), dtype=np.int64)
         _reach(reached, np.asarray(reach, dtype=np.float64), key, count)
         return cls(reached, count)
-
-    def of(self, who: np.ndarray, n_firms: int) -> np.ndarray:
-        """(who, firms) bool: which firms reached each of `who`."""
-        bits = self.reached[who, None] >> np.arange(n_firms, dtype=np.uint64)
-        return (bits & np.uint64(1)).astype(bool)
 
 
 @njit(cache=True)

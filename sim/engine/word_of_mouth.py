@@ -284,11 +284,14 @@ class Heard:
 def _count_heard(prospects, listener, about, valence, praise, warned):
     if not len(prospects) or not len(listener):
         return
-    row = np.full(max(prospects.max(), listener.max()) + 1, -1, dtype=np.int64)
-    row[prospects] = np.arange(len(prospects))
+    # a sparse set: row[i] is i's row only if prospects[row[i]] == i, so the
+    # map (a consumer-sized array) is never cleared, only written where it is read
+    row = np.empty(max(prospects.max(), listener.max()) + 1, dtype=np.int32)
+    for r in range(len(prospects)):
+        row[prospects[r]] = r
     for m in range(len(listener)):
         r = row[listener[m]]
-        if r >= 0:
+        if 0 <= r < len(prospects) and prospects[r] == listener[m]:
             if valence[m] > 0:
                 praise[r, about[m]] += 1
             else:
