@@ -9,6 +9,7 @@ The rivals' offerings, prices and reach live in the market table
 from __future__ import annotations
 
 import numpy as np
+from numba import njit, prange
 
 from sim.codes import FOCAL
 from sim.config import CompetitionConfig
@@ -55,9 +56,18 @@ def poach(
     n_rivals = int(market.active.sum()) - 1
     if n_rivals <= 0 or config.poaching_reach == 0:
         return offers
-    at_risk = np.flatnonzero(
-        (consumers.provider == FOCAL) & (consumers.attitude < config.at_risk_attitude)
-    )
+    unhappy = np.empty(consumers.n, dtype=np.bool_)
+    threshold = np.float32(config.at_risk_attitude)  # compared as numpy would: in float32
+    _at_risk(consumers.provider, consumers.attitude, threshold, unhappy)
+    at_risk = np.flatnonzero(unhappy)
     contacts = (rng.random((len(at_risk), n_rivals)) < config.poaching_reach).sum(axis=1)
     offers[at_risk] = config.poaching_offer * contacts
     return offers
+
+
+@njit(cache=True, parallel=True)
+def _at_risk(provider, attitude, threshold, out):
+    """The focal firm's customers whose attitude is below `threshold`: one
+    pass over the market, branch-free."""
+    for i in prange(len(provider)):
+        out[i] = (provider[i] == FOCAL) & (attitude[i] < threshold)

@@ -115,10 +115,15 @@ def week_key(stream: np.random.SeedSequence, week: int) -> np.uint64:
     return np.uint64(stream.generate_state(1, np.uint64)[0] ^ mix_py(week))
 
 
-def mix_py(x: int) -> np.uint64:
-    """`mix` in plain Python, for keys."""
-    with np.errstate(over="ignore"):
-        return mix(np.uint64(x & 0xFFFFFFFFFFFFFFFF) * GAMMA)
+def mix_py(x: int) -> int:
+    """`mix` of x · γ in plain Python integers (mod 2^64), for keys."""
+    x = (x * int(GAMMA)) & _BITS
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _BITS
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _BITS
+    return x ^ (x >> 31)
+
+
+_BITS = (1 << 64) - 1
 
 
 @njit(cache=True)

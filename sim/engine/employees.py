@@ -155,71 +155,44 @@ def serve(
     staff.workload = (
         np.bincount(employee[served], minlength=staff.positions) / config.capacity_visits
     )
+    # what an employee adds depends on the employee alone: once per position,
+    # and once for a visit no one serves (skill and engagement count as 0)
+    skill = np.append(staff.skill, 0.0)
+    engagement = np.append(staff.engagement, 0.0)
+    overload = staff.overload()
+    overload = np.append(overload, overload[0] if len(overload) else 0.0)  # as numpy indexed it
+    service = config.service_skill_effect * (
+        skill - config.reference_skill
+    ) + config.service_engagement_effect * (engagement - config.reference_engagement)
+    failure = np.exp(-config.failure_skill_effect * (skill - config.reference_skill)) * (
+        1.0 + config.overload_failure_effect * overload
+    )
+    by = np.where(served, employee, staff.positions)  # the row of who served each visit
     delivery = ServiceDelivery(
         employee=employee,
-        service=np.empty(len(visitors)),
+        service=service[by],
         relationship=np.empty(len(visitors)),
-        failure_multiplier=np.empty(len(visitors)),
+        failure_multiplier=failure[by],
     )
-    _serve(
+    _bond(
         visitors,
-        employee,
-        staff.skill,
-        staff.engagement,
-        staff.overload(),
         consumers.bond,
-        np.array(
-            [
-                config.service_skill_effect,
-                config.service_engagement_effect,
-                config.reference_skill,
-                config.reference_engagement,
-                config.bond_effect,
-                config.reference_bond,
-                config.failure_skill_effect,
-                config.overload_failure_effect,
-                config.bond_rate,
-            ]
-        ),
-        delivery.service,
+        config.bond_effect,
+        config.reference_bond,
+        config.bond_rate,
         delivery.relationship,
-        delivery.failure_multiplier,
     )
     return delivery
 
 
-@njit(cache=True)
-def _serve(
-    visitors, employee, skill, engagement, overload, bond, params, service, relationship, failure
-):
-    """Per visit: the service its employee's skill and engagement add, the
-    relationship its bond adds, the factor on the failure rate (skill lowers
-    it, overload raises it); then the bond grows. With no employee, skill
-    and engagement count as 0."""
-    (
-        skill_effect,
-        engagement_effect,
-        reference_skill,
-        reference_engagement,
-        bond_effect,
-        reference_bond,
-        failure_skill_effect,
-        overload_effect,
-        bond_rate,
-    ) = params
-    for v in range(len(visitors)):
-        e, i = employee[v], visitors[v]
-        k = skill[e] if e != NO_EMPLOYEE else 0.0
-        g = engagement[e] if e != NO_EMPLOYEE else 0.0
-        o = overload[max(e, 0)] if len(overload) else 0.0  # as numpy indexed it: position 0
-        service[v] = skill_effect * (k - reference_skill) + engagement_effect * (
-            g - reference_engagement
-        )
-        relationship[v] = bond_effect * (bond[i] - reference_bond)
-        failure[v] = np.exp(-failure_skill_effect * (k - reference_skill)) * (
-            1.0 + overload_effect * o
-        )
-        bond[i] += bond_rate * (1.0 - bond[i])
+@njit(cache=True, parallel=True)
+def _bond(visitors, bond, effect, reference, rate, relationship):
+    """Per visit, the relationship the customer's bond with their employee
+    adds; then the bond grows."""
+    for v in prange(len(visitors)):
+        i = visitors[v]
+        relationship[v] = effect * (bond[i] - reference)
+        bond[i] += rate * (1.0 - bond[i])
 
 
 def develop(
