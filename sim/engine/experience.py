@@ -315,29 +315,52 @@ def update_expectations(
     )
 
 
-@njit(cache=True)
-def _mean_promise(reached, promise):
+def _mean_promise(reached: np.ndarray, promise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per consumer, a row of `promised` (-1: no ad reached them), and per
-    row the mean of what the ads that reached them claim."""
+    row the mean of what the ads that reached them claim. In a fixed number
+    of chunks of the market, counted, then filled, in parallel."""
+    first = np.zeros(CHUNKS + 1, dtype=np.int64)
+    _count_reached(reached, first[1:])
+    np.cumsum(first, out=first)  # the first row of each chunk
     slot = np.empty(len(reached), dtype=np.int32)
-    who = np.empty(len(reached), dtype=np.int32)
-    count = 0
-    for i in range(len(reached)):
-        hit = reached[i] != 0
-        slot[i] = count if hit else -1
-        who[count] = i  # kept only when hit
-        count += hit
-    promised = np.zeros((count, promise.shape[1]))
-    for row in range(count):
-        bits, ads = reached[who[row]], 0
-        for f in range(promise.shape[0]):
-            if (bits >> np.uint64(f)) & np.uint64(1):
-                ads += 1
-                for d in range(promise.shape[1]):
-                    promised[row, d] += promise[f, d]
-        for d in range(promise.shape[1]):
-            promised[row, d] /= ads
+    promised = np.zeros((first[-1], promise.shape[1]))
+    _promised(reached, promise, first, slot, promised)
     return slot, promised
+
+
+CHUNKS = 64
+"""Parts of the market `_mean_promise` counts, then fills, apart."""
+
+
+@njit(cache=True, parallel=True)
+def _count_reached(reached, count):
+    size = (len(reached) + CHUNKS - 1) // CHUNKS
+    for chunk in prange(CHUNKS):
+        hits = 0
+        for i in range(chunk * size, min(len(reached), (chunk + 1) * size)):
+            hits += reached[i] != 0
+        count[chunk] = hits
+
+
+@njit(cache=True, parallel=True)
+def _promised(reached, promise, first, slot, promised):
+    size = (len(reached) + CHUNKS - 1) // CHUNKS
+    for chunk in prange(CHUNKS):
+        row = first[chunk]
+        for i in range(chunk * size, min(len(reached), (chunk + 1) * size)):
+            bits = reached[i]
+            if bits == 0:
+                slot[i] = -1
+                continue
+            slot[i], ads = row, 0
+            for f in range(promise.shape[0]):  # added, not branched on: + 0 x is exact
+                ad = (bits >> np.uint64(f)) & np.uint64(1)
+                ads += ad
+                for d in range(promise.shape[1]):
+                    promised[row, d] += ad * promise[f, d]
+            for d in range(promise.shape[1]):
+                promised[row, d] /= ads
+            row += 1
 
 
 @njit(cache=True, parallel=True)
