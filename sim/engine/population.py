@@ -210,5 +210,4 @@ class Consumers:
 @njit(cache=True, parallel=True)
 def _age(provider, tenure):
     for i in prange(len(provider)):
-        if provider[i] != PROSPECT:
-            tenure[i] += 1
+        tenure[i] += provider[i] != PROSPECT  # added, not branched on: branch-free
