@@ -804,7 +804,8 @@ class OutputConfig:
     (about a sixth of the size; pandas reads it as it reads CSV)."""
 
     plots: bool = True
-    network_plot_max_nodes: int = count(600, minimum=10)
+    # under 500 networkx lays the sample out by its dense spring method: 0.5 s, not 2
+    network_plot_max_nodes: int = count(480, minimum=10)
     progress: bool = True
     tables: str = "csv"
     checkpoint_every: int = count(52, minimum=0)  # weeks between checkpoints; 0: none
