@@ -435,7 +435,7 @@ class LoyaltyModel(mesa.Model):
             self.ties,
         )
         warnings, praise_elsewhere = listen(c, messages, cfg.word_of_mouth)
-        heard = referrals(c, messages)
+        heard = referrals(messages)
         return Talk(messages, warnings, praise_elsewhere, heard)
 
     def advertise(self) -> Exposure:

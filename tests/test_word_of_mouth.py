@@ -16,8 +16,9 @@ N = 4000
 NETWORK = adjacency(nx.watts_strogatz_graph(N, 12, 0.1, seed=1))
 
 
-def _spread(group: int, unhappy=(), **rates):
+def _spread(group: int, unhappy=(), prospects=(), **rates):
     consumers = consumers_with_expectation(N, 5.0)
+    consumers.provider[np.asarray(prospects, dtype=np.int64)] = PROSPECT
     groups = np.full(N, group, dtype=np.int8)
     config = WordOfMouthConfig(**rates)
     unhappy = np.asarray(unhappy, dtype=np.int64)
@@ -53,8 +54,8 @@ def test_warnings_lower_the_listeners_attitude_and_reach_prospects():
     warnings, _ = listen(consumers, messages, WordOfMouthConfig())
     heard = warnings > 0
     assert heard.any() and np.all(consumers.attitude[heard] < before[heard])
-    consumers.provider[::2] = PROSPECT  # half are prospects now
-    praise, warned = referrals(consumers, messages).counts(np.arange(N), 1)
+    _, messages = _spread(NpsGroup.detractor, prospects=np.arange(0, N, 2), detractor_tie_rate=0.2)
+    praise, warned = referrals(messages).counts(np.arange(N), 1)  # half are prospects
     assert praise.sum() == 0 and warned[::2].sum() > 0 and warned[1::2].sum() == 0
 
 

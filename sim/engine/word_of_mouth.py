@@ -35,6 +35,7 @@ class Messages:
     listener: np.ndarray  # one entry per message: who heard it
     about: np.ndarray  # provider the message is about, per message
     valence: np.ndarray  # +1 praise, -1 complaint, per message
+    to_prospect: np.ndarray  # per message: its listener has no provider
     unhappy_talkers: int  # customers who had a negative experience this week
     unhappy_told: int  # listeners they told
 
@@ -91,6 +92,7 @@ def spread(
         listener=np.empty(n_messages, dtype=np.int32),
         about=np.empty(n_messages, dtype=consumers.provider.dtype),
         valence=np.empty(n_messages, dtype=np.int8),
+        to_prospect=np.empty(n_messages, dtype=np.bool_),
         unhappy_talkers=int((consumers.provider[unhappy] != PROSPECT).sum()),
         unhappy_told=int(told[unhappy].sum()),
     )
@@ -106,6 +108,7 @@ def spread(
         messages.listener,
         messages.about,
         messages.valence,
+        messages.to_prospect,
     )
     return messages
 
@@ -184,10 +187,11 @@ def _gather(
     listener,
     about,
     valence,
+    to_prospect,
 ):
     """The week's messages, chunk after chunk, speaker after speaker: who
-    heard them (out of `ties`), who told them, about which firm, and whether
-    they praise (+1) or warn (-1)."""
+    heard them (out of `ties`), who told them, about which firm, whether
+    they praise (+1) or warn (-1), and whether the listener has no provider."""
     n = len(told)
     size = (n + CHUNKS - 1) // CHUNKS
     offsets = np.cumsum(told_by_chunk) - told_by_chunk
@@ -200,7 +204,9 @@ def _gather(
             # a promoter praises; a detractor or an unhappy customer warns
             tone = 1 if _speaker(i, provider, nps_group, is_unhappy) == 0 else -1
             for _ in range(told[i]):
-                listener[out] = ties[start + out - offsets[chunk]]
+                heard = ties[start + out - offsets[chunk]]
+                listener[out] = heard
+                to_prospect[out] = provider[heard] == PROSPECT
                 speaker[out] = i
                 about[out] = provider[i]
                 valence[out] = tone
@@ -298,27 +304,12 @@ def _count_heard(prospects, listener, about, valence, praise, warned):
                 warned[r, about[m]] += 1
 
 
-def referrals(consumers: Consumers, messages: Messages) -> Heard:
+def referrals(messages: Messages) -> Heard:
     """The praise (referrals) and warnings that reached prospects."""
-    to_prospect = _to_prospects(messages.listener, consumers.provider)
+    to_prospect = np.flatnonzero(messages.to_prospect)
     return Heard(
         messages.listener[to_prospect], messages.about[to_prospect], messages.valence[to_prospect]
     )
-
-
-@njit(cache=True)
-def _to_prospects(listener, provider):
-    """The messages (indices) whose listener has no provider."""
-    count = 0
-    for m in range(len(listener)):
-        count += provider[listener[m]] == PROSPECT
-    out = np.empty(count, dtype=np.int64)
-    count = 0
-    for m in range(len(listener)):
-        if provider[listener[m]] == PROSPECT:
-            out[count] = m
-            count += 1
-    return out
 
 
 @dataclass
