@@ -320,11 +320,12 @@ class LoyaltyModel(mesa.Model):
         if len(arriving := self.arrive()):
             visitors = np.union1d(visitors, arriving)
         at_focal = np.flatnonzero(c.provider[visitors] == FOCAL)
-        delivery = serve(c, visitors[at_focal], self.staff, cfg.employees, self.streams["service"])
+        focal_visitors = visitors[at_focal]
+        delivery = serve(c, focal_visitors, self.staff, cfg.employees, self.streams["service"])
         uplift = np.zeros((len(at_focal), len(Dimension)))
         uplift[:, Dimension.service] = delivery.service
         uplift[:, Dimension.relationship] = delivery.relationship
-        strategy_uplift = self.strategy.experience_uplift(self.world, visitors[at_focal])
+        strategy_uplift = self.strategy.experience_uplift(self.world, focal_visitors)
         if strategy_uplift is not None:
             uplift += strategy_uplift
         encounters = serve_encounters(

@@ -357,14 +357,11 @@ class Strategies:
         for strategy in self.members:
             strategy.apply(world, step)
 
-    def experience_uplift(self, world: World, visitors: np.ndarray) -> np.ndarray:
-        total = np.zeros((len(visitors), N_DIMS))
-        for strategy in self.members:
-            if strategy.started:
-                uplift = strategy.experience_uplift(world, visitors)
-                if uplift is not None:
-                    total += uplift
-        return total
+    def experience_uplift(self, world: World, visitors: np.ndarray) -> np.ndarray | None:
+        """The members' uplifts added up; None if none gives one (the baseline)."""
+        uplifts = [s.experience_uplift(world, visitors) for s in self.members if s.started]
+        uplifts = [uplift for uplift in uplifts if uplift is not None]
+        return sum(uplifts) if uplifts else None
 
     def cost(self, world: World, week: Week) -> float:
         return float(sum(s.cost(world, week) for s in self.members if s.started))
