@@ -44,7 +44,9 @@ class Encounters:
 def weighted_gap(experience: float, expectation: float, importance: float, loss_aversion: float):
     """One dimension's term of the Delta law: w * v(x - e)."""
     gap = experience - expectation
-    return importance * (gap if gap >= 0.0 else loss_aversion * gap)
+    # max and min, not `if`: whether experience beats expectation is a coin flip,
+    # a branch on it mispredicts half the time (5 % of the encounter kernel)
+    return importance * (max(gap, 0.0) + loss_aversion * min(gap, 0.0))
 
 
 @njit(cache=True, inline="always")
