@@ -224,7 +224,8 @@ class LoyaltyModel(mesa.Model):
 
         self.census = self.count()
         self.share_history = [self.market.shares(self.census.customers)]
-        Customer.create_agents(self, config.population.n, np.arange(config.population.n))
+        for index in range(config.population.n):  # registered with the model, as
+            Customer(self, index)  # create_agents does, without its unused AgentSet
         self.employees = {p: Employee(self, p) for p in range(positions)}
         FocalFirm(self, FOCAL)
         for index in np.flatnonzero(self.market.active)[1:]:
