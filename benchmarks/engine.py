@@ -10,8 +10,11 @@ apart. Prints:
 - per size: setup, ms a step, consumer-steps a second, peak memory;
 - the whole job at the largest size: setup + `--weeks` weeks, wall time, and
   the same with the default burn-in;
+- the machine: processor, cores, and the versions that set the speed;
 - with `--baseline PATH`: the plain per-agent Mesa baseline at 100,000
-  consumers, timed in the same run, and the ratio;
+  consumers against this engine at 100,000, in `--rounds` alternating pairs
+  of fresh processes (the ratio of each pair and their median: on a shared
+  machine one pair alone can be off by a tenth either way);
 - with `--profile N`: where a step's time goes at N consumers, by phase of
   the schedule (docs/ODD.md §3) and by compiled kernel;
 - the start-up of a default run: the time from starting Python to the end of
@@ -19,17 +22,20 @@ apart. Prints:
   building the market (without its burn-in) and loading the kernels.
 
 usage: python benchmarks/engine.py [--sizes 10000 100000 1000000] [--weeks 104]
-                                   [--baseline PATH] [--profile 100000]
+                                   [--baseline PATH] [--rounds 3] [--profile 100000]
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
+import platform
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -140,21 +146,30 @@ def _timed(function, totals: collections.Counter, name: str):
 
 
 def startup() -> dict:
-    """In this process, as `python run.py` starts: import the app, compose the
-    default config with Hydra, build the default market (without its burn-in)
-    and simulate its first week, which loads the compiled kernels."""
+    """In this process, as `python run.py` starts: import run.py (its imports,
+    in its order, and its schema), compose the default config twice as Hydra
+    does (once to learn the run's mode, then to run it), build the default
+    market (without its burn-in) and simulate its first week, which loads the
+    compiled kernels."""
     t0 = time.perf_counter()
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    import run  # noqa: F401
     from sim.model import LoyaltyModel
-    from sim.runs import cli, simulation  # noqa: F401  (what run.py imports)
+    from sim.runs.cli import CONFIG_DIR, without_hydra
 
     imported = time.perf_counter()
-    config = cli.compose_config([])
+    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        compose("config", return_hydra_config=True)
+        config = OmegaConf.to_object(without_hydra(compose("config", return_hydra_config=True)))
     composed = time.perf_counter()
     config.burn_in = 0
     model = LoyaltyModel(config)
     built = time.perf_counter()
     model.step()
     return {
+        "since_spawn_s": round(time.time() - float(os.environ["SPAWNED_AT"]), 2),
         "import_s": round(imported - t0, 2),
         "compose_s": round(composed - imported, 2),
         "build_s": round(built - composed, 2),
@@ -162,15 +177,41 @@ def startup() -> dict:
     }
 
 
-def timed_startup() -> tuple[dict, float]:
+def timed_startup() -> dict:
     """`startup` in a fresh process, with bytecode caching on (as on a user's
-    machine; the first run writes it), and that process's whole wall time."""
+    machine; the first run writes it), and the time from its spawning to the
+    end of its first week (Python's own start included, its exit not)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     command = [sys.executable, __file__, "--child", "startup"]
-    subprocess.run(command, capture_output=True, check=True, cwd=ROOT, env=env)
-    t0 = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
-    return json.loads(done.stdout.splitlines()[-1]), time.perf_counter() - t0
+    for _ in range(2):
+        env["SPAWNED_AT"] = repr(time.time())
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=True, cwd=ROOT, env=env
+        )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def machine() -> str:
+    """The processor, its cores and the versions a step's speed depends on."""
+    from importlib.metadata import version
+
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        names = re.findall(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = names[0] if names else cpu
+    packages = ", ".join(f"{p} {version(p)}" for p in ("mesa", "numba", "numpy"))
+    return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, {packages}"
+
+
+def baseline_ratio(baseline: Path, rounds: int, steps: int = 5) -> list[tuple[float, float]]:
+    """(baseline, engine) ms a step at 100,000 consumers, `rounds` times, each
+    pair in fresh processes one after the other."""
+    pairs = []
+    for _ in range(rounds):
+        out = in_subprocess([str(baseline), "100000", str(steps)])
+        base_ms = 1000 * float(re.search(r"run_s=([\d.]+)", out).group(1)) / steps
+        pairs.append((base_ms, _child("measure", 100_000, STEPS[100_000])["ms_per_step"]))
+    return pairs
 
 
 def in_subprocess(args: list[str]) -> str:
@@ -190,6 +231,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(STEPS))
     parser.add_argument("--weeks", type=int, default=104, help="weeks of the whole job")
     parser.add_argument("--baseline", type=Path, help="plain_mesa_loyalty.py to compare with")
+    parser.add_argument("--rounds", type=int, default=3, help="baseline/engine pairs at 100,000")
     parser.add_argument("--profile", type=int, help="consumers of the profile of a step")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -198,12 +240,12 @@ def main() -> None:
         print(json.dumps(globals()[function](*map(int, numbers))))
         return
 
-    up, wall = timed_startup()
+    print(f"machine: {machine()}")
+    up = timed_startup()
     print(
-        f"start-up of a default run, {wall:.2f} s to its first week: import "
-        f"{up['import_s']} s, Hydra's composition {up['compose_s']} s (a run composes "
-        f"twice), market of 10,000 built {up['build_s']} s, first week (loads the "
-        f"kernels) {up['first_week_s']} s"
+        f"start-up of a default run, {up['since_spawn_s']} s to its first week: import "
+        f"{up['import_s']} s, Hydra's composition twice {up['compose_s']} s, market of "
+        f"10,000 built {up['build_s']} s, first week (loads the kernels) {up['first_week_s']} s"
     )
     print(
         f"\n{'consumers':>10} {'steps':>5} {'setup s':>8} {'ms/step':>8} "
@@ -226,13 +268,12 @@ def main() -> None:
             f"{job['wall_s']} s wall (setup {job['setup_s']} s), peak {job['peak_rss_mb']} MB"
         )
     if args.baseline:
-        steps = 5
-        out = in_subprocess([str(args.baseline), "100000", str(steps)])
-        base_ms = 1000 * float(re.search(r"run_s=([\d.]+)", out).group(1)) / steps
-        print(f"\nplain Mesa baseline at 100,000: {base_ms:.0f} ms/step")
-        if 100_000 in results:
-            ours = results[100_000]["ms_per_step"]
-            print(f"this engine at 100,000: {ours} ms/step -> {base_ms / ours:.1f}x faster")
+        print("\nplain Mesa baseline and this engine at 100,000, ms a step, in turn:")
+        ratios = []
+        for base_ms, ours in baseline_ratio(args.baseline, args.rounds):
+            ratios.append(base_ms / ours)
+            print(f"  baseline {base_ms:6.0f}   engine {ours:5.1f}   -> {ratios[-1]:.1f}x faster")
+        print(f"median of {len(ratios)}: {statistics.median(ratios):.1f}x faster")
     if args.profile:
         p = _child("profile", args.profile)
         print(f"\nwhere a step goes at {p['consumers']:,} consumers ({p['ms_per_step']} ms):")
