@@ -15,5 +15,6 @@ import mesa  # noqa: F401  (first, see below)
 
 # Mesa names its loggers by inspecting the whole call stack as it is imported
 # (mesa/mesa_logging.py), which costs a pass over every loaded module for each
-# frame: imported here, from a shallow stack before Hydra and numba, it costs
-# 0.1 s less than from deep inside the model's imports.
+# frame: imported here, from a shallow stack before numba, `import run` takes
+# 5 % less time than with Mesa imported deep inside the model's imports
+# (docs/benchmarks.md, start-up).
