@@ -17,9 +17,10 @@ apart. Prints:
   machine one pair alone can be off by a tenth either way);
 - with `--profile N`: where a step's time goes at N consumers, by phase of
   the schedule (docs/ODD.md §3) and by compiled kernel;
-- the start-up of a default run: the time from starting Python to the end of
-  the first simulated week, importing, composing the config with Hydra,
-  building the market (without its burn-in) and loading the kernels.
+- the start-up of a default run: the time from its process's spawning to
+  the end of the first simulated week, importing, composing the config with
+  Hydra (twice, as a run does), building the market (without its burn-in)
+  and loading the kernels.
 
 usage: python benchmarks/engine.py [--sizes 10000 100000 1000000] [--weeks 104]
                                    [--baseline PATH] [--rounds 3] [--profile 100000]
