@@ -35,7 +35,7 @@ from sim.engine.complaints import (
     handle,
     handling_costs,
 )
-from sim.engine.draws import week_key
+from sim.engine.draws import stream_key, week_key
 from sim.engine.economics import Ledger, account, visit_revenue
 from sim.engine.employees import (
     ServiceDelivery,
@@ -175,6 +175,7 @@ class LoyaltyModel(mesa.Model):
         children = np.random.SeedSequence(config.seed).spawn(len(STREAMS))
         self.seeds = dict(zip(STREAMS, children, strict=True))
         self.streams = {name: np.random.default_rng(seed) for name, seed in self.seeds.items()}
+        self.stream_keys = {name: stream_key(seed) for name, seed in self.seeds.items()}
         self.clock = 0  # weeks simulated, burn-in included
         rivals = config.competition.rivals
         self.strategy = strategies.build(config.strategy)
@@ -285,7 +286,7 @@ class LoyaltyModel(mesa.Model):
 
     def key(self, stream: str):
         """This week's key of a mechanism's counter-based draws (sim/engine/draws.py)."""
-        return week_key(self.seeds[stream], self.clock)
+        return week_key(self.stream_keys[stream], self.clock)
 
     # --- the phases of a week (docs/ODD.md §3) ---------------------------------
 

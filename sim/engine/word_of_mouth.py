@@ -68,7 +68,12 @@ def spread(
     n = consumers.n
     is_unhappy = np.zeros(n, dtype=np.bool_)
     is_unhappy[unhappy] = True
-    rates = [config.promoter_tie_rate, config.detractor_tie_rate, config.unhappy_tie_probability]
+    rates = [
+        config.promoter_tie_rate,
+        config.detractor_tie_rate,
+        config.unhappy_tie_probability,
+        0.0,  # SILENT
+    ]
     misses = np.array([log_miss(p) for p in rates])
     told = np.empty(n, dtype=np.int32)
     if ties is None:
@@ -116,16 +121,18 @@ def spread(
 @njit(cache=True, inline="always")
 def _speaker(i, provider, nps_group, is_unhappy) -> int:
     """Which tie probability consumer i tells with: 0 a promoter's, 1 a
-    detractor's, 2 an unhappy customer's; -1 none."""
-    if provider[i] == PROSPECT:
-        return -1
-    if is_unhappy[i]:
-        return 2
-    if nps_group[i] == PROMOTER:
-        return 0
-    if nps_group[i] == DETRACTOR:
-        return 1
-    return -1
+    detractor's, 2 an unhappy customer's; SILENT none."""
+    # chosen, not branched: which it is goes either way from one consumer to
+    # the next (`_tell` 21.4 -> 19.4 ms at 1,000,000, one thread)
+    group = nps_group[i]
+    kind = 0 if group == PROMOTER else SILENT
+    kind = 1 if group == DETRACTOR else kind
+    kind = 2 if is_unhappy[i] else kind
+    return kind if provider[i] != PROSPECT else SILENT
+
+
+SILENT = 3
+"""`_speaker`'s kind for a consumer who tells no one: a tie probability of 0."""
 
 
 SHORT_ROWS = 64
@@ -158,18 +165,18 @@ def _tell(provider, nps_group, is_unhappy, misses, indptr, indices, key, told, t
             counter = row + i  # a consumer draws at most degree + 1 times
             if i + AHEAD < n:  # the ties this loop may read soon
                 prefetch(indices, indptr[i + AHEAD])
-            if kind >= 0:
-                miss = misses[kind]
-                none = silence[kind, degree] if degree <= SHORT_ROWS else np.exp(miss * degree)
-                # most tell no one: the first gap reaches past the last tie
-                # when 1 - u <= (1 - p)^degree, which needs no logarithm
-                if 1.0 - uniform(key, counter) > none:
-                    position = next_success(key, counter, -1, miss)
-                    while position < degree:
-                        ties[indptr[first] + heard] = indices[row + position]
-                        heard += 1
-                        count += 1
-                        position = next_success(key, counter + count, position, miss)
+            miss = misses[kind]
+            none = silence[kind, degree] if degree <= SHORT_ROWS else np.exp(miss * degree)
+            # most tell no one (the SILENT never: none = 1): the first gap
+            # reaches past the last tie when 1 - u <= (1 - p)^degree, which
+            # needs no logarithm
+            if 1.0 - uniform(key, counter) > none:
+                position = next_success(key, counter, -1, miss)
+                while position < degree:
+                    ties[indptr[first] + heard] = indices[row + position]
+                    heard += 1
+                    count += 1
+                    position = next_success(key, counter + count, position, miss)
             told[i] = count
         told_by_chunk[chunk] = heard
 
@@ -252,6 +259,11 @@ def _listen(
     for part in prange(parts):
         low, high = part * size, (part + 1) * size
         for m in range(len(listener)):
+            if m + AHEAD < len(listener):  # listeners are scattered: fetch ahead
+                # (3.0 -> 2.1 ms at 1,000,000 on two threads)
+                ahead = np.int64(listener[m + AHEAD])
+                prefetch(provider, ahead)
+                prefetch(attitude, ahead)
             i = listener[m]
             if i < low or i >= high:
                 continue
