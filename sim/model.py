@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import Competitor, Customer, Employee, FocalFirm
-from sim.codes import FOCAL, NO_EMPLOYEE, Channel, Dimension, Outcome, Reason
+from sim.codes import FOCAL, NO_EMPLOYEE, Channel, Outcome, Reason
 from sim.config import ChurnConfig, Config, validate
 from sim.engine import competitors
 from sim.engine.acquisition import Acquisitions, acquire, anchor_on_promise, courted
@@ -36,7 +36,7 @@ from sim.engine.complaints import (
     handling_costs,
 )
 from sim.engine.draws import stream_key, week_key
-from sim.engine.economics import Ledger, account, visit_revenue
+from sim.engine.economics import Ledger, account, sell
 from sim.engine.employees import (
     ServiceDelivery,
     Staff,
@@ -324,18 +324,19 @@ class LoyaltyModel(mesa.Model):
         at_focal = np.flatnonzero(c.provider[visitors] == FOCAL)
         focal_visitors = visitors[at_focal]
         delivery = serve(c, focal_visitors, self.staff, cfg.employees, self.streams["service"])
-        uplift = np.zeros((len(at_focal), len(Dimension)))
-        uplift[:, Dimension.service] = delivery.service
-        uplift[:, Dimension.relationship] = delivery.relationship
-        strategy_uplift = self.strategy.experience_uplift(self.world, focal_visitors)
-        if strategy_uplift is not None:
-            uplift += strategy_uplift
+        focal_service = FocalService(
+            at_focal,
+            delivery.service,
+            delivery.relationship,
+            delivery.failure_multiplier,
+            self.strategy.experience_uplift(self.world, focal_visitors),
+        )
         encounters = serve_encounters(
             c,
             visitors,
             offers.levels,
             self.market.failure_probability,
-            FocalService(at_focal, uplift, delivery.failure_multiplier),
+            focal_service,
             self.segments,
             cfg.experience,
             self.key("encounters"),
@@ -579,17 +580,13 @@ class LoyaltyModel(mesa.Model):
         and sense of the firm, and `cumulative_profit`."""
         econ, c = self.config.economics, self.consumers
         visitors = visits.encounters.visitors[visits.at_focal]
-        spend = c.spend_per_visit[visitors]
-        loyalty = c.loyalty[visitors]
-        revenue = visit_revenue(spend, loyalty, self.market.price[FOCAL], econ.loyalty_spend_uplift)
-        volume = visit_revenue(spend, loyalty, 1.0, econ.loyalty_spend_uplift)
-        c.spend[visitors] += revenue
+        sales = sell(visitors, c, self.market.price[FOCAL], econ.loyalty_spend_uplift)
         won = acquisitions.firm == FOCAL
         switched_in = (departures.destination == FOCAL) & (departures.origin != FOCAL)
         ledger = account(
-            revenue,
-            volume,
-            loyalty,
+            sales.revenue,
+            sales.volume,
+            sales.loyalty,
             self.census.focal_customers,  # taken as the week's moves closed
             int(won.sum()) + int(switched_in.sum()),
             int(exposure.count[FOCAL]),
@@ -602,8 +599,12 @@ class LoyaltyModel(mesa.Model):
             complaints, employed, levers.complaints, self.config.complaints
         )
         referred = int((won & (acquisitions.channel == Channel.referral)).sum())
-        ledger.costs["strategy"] = self.strategy.cost(self.world, Week(visitors, revenue, referred))
-        ledger.investment = self._investment(ledger, complaints, employed, float(volume.sum()))
+        ledger.costs["strategy"] = self.strategy.cost(
+            self.world, Week(visitors, sales.revenue, referred)
+        )
+        ledger.investment = self._investment(
+            ledger, complaints, employed, float(sales.volume.sum())
+        )
         ledger.costs.update(payroll(self.staff, ledger.profit, levers.staff, self.config.employees))
         # staff sense trading (the margin before fixed overheads), not the accounts
         observe_firm(

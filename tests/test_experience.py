@@ -120,7 +120,7 @@ def _visit(consumers, level: float, config: ExperienceConfig, key: int) -> None:
         np.arange(consumers.n),
         np.full((1, 1, 6), level),
         np.zeros(1),
-        FocalService(np.empty(0, np.int64), np.empty((0, 6)), np.empty(0)),
+        FocalService(*(np.empty(0, dtype) for dtype in (np.int64, float, float, float))),
         segments,
         config,
         np.uint64(key),

@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit, prange
 
 from sim.config import EconomicsConfig
+from sim.engine.population import Consumers
 
 MONEY = "currency units"
 """What money is counted in (docs/ODD.md: spend, prices and costs are in currency units
@@ -50,11 +52,57 @@ class Ledger:
         return self.revenue - self.total_costs
 
 
+@njit(cache=True, inline="always")
+def revenue_of_visit(spend_per_visit: float, loyalty, price: float, uplift: float) -> float:
+    """Revenue of a visit = spend x price index x (1 + uplift x loyalty): loyal
+    customers buy more (Reichheld 1996). The loyalty term in float32, as
+    loyalty is kept."""
+    return spend_per_visit * price * (np.float32(1.0) + np.float32(uplift) * loyalty)
+
+
 def visit_revenue(
     spend_per_visit: np.ndarray, loyalty: np.ndarray, price: float, uplift: float
 ) -> np.ndarray:
-    """Revenue per visit = spend x price index x (1 + uplift x loyalty)."""
-    return spend_per_visit * price * (1.0 + uplift * loyalty)
+    """Revenue per visit (`revenue_of_visit`), of float32 loyalties."""
+    revenue = np.empty(len(spend_per_visit))
+    _revenues(spend_per_visit, loyalty.astype(np.float32), price, uplift, revenue)
+    return revenue
+
+
+@njit(cache=True)
+def _revenues(spend_per_visit, loyalty, price, uplift, revenue):
+    for v in range(len(revenue)):
+        revenue[v] = revenue_of_visit(spend_per_visit[v], loyalty[v], price, uplift)
+
+
+@dataclass
+class Sales:
+    """The focal firm's visits this week, as the accounts need them (per visit)."""
+
+    revenue: np.ndarray  # at the firm's price
+    volume: np.ndarray  # at the reference price (1): what cost of goods scales with
+    loyalty: np.ndarray  # of the visitor
+
+
+def sell(visitors: np.ndarray, consumers: Consumers, price: float, uplift: float) -> Sales:
+    """Each visit's revenue and volume (`revenue_of_visit`), in one pass that
+    also adds the revenue to the visitor's spend. Writes the visitors' spend."""
+    sales = Sales(
+        np.empty(len(visitors)), np.empty(len(visitors)), np.empty(len(visitors), np.float32)
+    )
+    c = consumers
+    _sell(visitors, c.spend_per_visit, c.loyalty, c.spend, price, uplift, *vars(sales).values())
+    return sales
+
+
+@njit(cache=True, parallel=True)
+def _sell(visitors, spend_per_visit, loyalty, spend, price, uplift, revenue, volume, loyal):
+    for v in prange(len(visitors)):  # each visitor once: no two threads add to one spend
+        i = visitors[v]
+        revenue[v] = revenue_of_visit(spend_per_visit[i], loyalty[i], price, uplift)
+        volume[v] = revenue_of_visit(spend_per_visit[i], loyalty[i], 1.0, uplift)
+        loyal[v] = loyalty[i]
+        spend[i] += revenue[v]
 
 
 def account(
