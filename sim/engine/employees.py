@@ -141,15 +141,14 @@ def serve(
     Reads the staff's skill and engagement; writes their workload, and the
     visitors' usual employee and bond.
     """
+    employee = np.empty(len(visitors), dtype=consumers.employee.dtype)
+    orphan = np.empty(len(visitors), dtype=np.bool_)
+    _usual_employee(visitors, consumers.employee, staff.filled, employee, orphan)
     filled = np.flatnonzero(staff.filled)
-    employee = consumers.employee[visitors]
-    orphan = (employee == NO_EMPLOYEE) | ~staff.filled[np.maximum(employee, 0)]
     if len(filled):
         employee[orphan] = rng.choice(filled, size=int(orphan.sum()))
     else:
         employee[:] = NO_EMPLOYEE
-    consumers.employee[visitors] = employee
-    consumers.bond[visitors[orphan]] = 0.0
 
     served = employee != NO_EMPLOYEE
     staff.workload = (
@@ -167,30 +166,64 @@ def serve(
     failure = np.exp(-config.failure_skill_effect * (skill - config.reference_skill)) * (
         1.0 + config.overload_failure_effect * overload
     )
-    by = np.where(served, employee, staff.positions)  # the row of who served each visit
     delivery = ServiceDelivery(
-        employee=employee,
-        service=service[by],
-        relationship=np.empty(len(visitors)),
-        failure_multiplier=failure[by],
+        employee, *(np.empty(len(visitors)) for _ in ("service", "relationship", "failure"))
     )
-    _bond(
+    _attend(
         visitors,
+        employee,
+        orphan,
+        service,
+        failure,
+        np.array([config.bond_effect, config.reference_bond, config.bond_rate]),
+        consumers.employee,
         consumers.bond,
-        config.bond_effect,
-        config.reference_bond,
-        config.bond_rate,
+        delivery.service,
         delivery.relationship,
+        delivery.failure_multiplier,
     )
     return delivery
 
 
 @njit(cache=True, parallel=True)
-def _bond(visitors, bond, effect, reference, rate, relationship):
-    """Per visit, the relationship the customer's bond with their employee
-    adds; then the bond grows."""
+def _usual_employee(visitors, usual, filled, employee, orphan):
+    """Per visit, the customer's usual employee, and whether they have none
+    (or theirs has left)."""
     for v in prange(len(visitors)):
-        i = visitors[v]
+        e = usual[visitors[v]]
+        employee[v] = e
+        orphan[v] = (e == NO_EMPLOYEE) | ~filled[max(e, 0)]  # branch-free
+
+
+@njit(cache=True, parallel=True)
+def _attend(
+    visitors,
+    employee,
+    orphan,
+    service_by,
+    failure_by,
+    bond_params,
+    usual,
+    bond,
+    service,
+    relationship,
+    failure,
+):
+    """Per visit, what the serving employee adds to service and to the
+    failure rate (row `positions` of `service_by` and `failure_by`: no one),
+    and what the customer's bond with them adds to the relationship; then the
+    bond grows, from 0 with a new employee. Writes the visitors' usual
+    employee and bond."""
+    effect, reference, rate = bond_params
+    no_one = len(service_by) - 1
+    for v in prange(len(visitors)):
+        i, e = visitors[v], employee[v]
+        row = e if e != NO_EMPLOYEE else no_one
+        service[v] = service_by[row]
+        failure[v] = failure_by[row]
+        usual[i] = e
+        if orphan[v]:
+            bond[i] = 0.0
         relationship[v] = effect * (bond[i] - reference)
         bond[i] += rate * (1.0 - bond[i])
 
@@ -206,13 +239,11 @@ def develop(
     `felt` is how each visit felt to the customer, tanh(satisfaction /
     scale) (`Encounters.felt`). Writes the staff's served_satisfaction,
     engagement, skill and tenure."""
-    served = delivery.employee != NO_EMPLOYEE
-    who = delivery.employee[served]
-    visits = np.bincount(who, minlength=staff.positions)
-    felt = np.bincount(who, weights=felt[served], minlength=staff.positions)
-    # a week with no visit gives an integer empty bincount: divide into floats
+    visits = np.zeros(staff.positions, dtype=np.int64)
+    felt_by = np.zeros(staff.positions)
+    _tally_served(delivery.employee, felt, visits, felt_by)
     served = np.zeros(staff.positions)
-    staff.served_satisfaction = np.divide(felt, visits, out=served, where=visits > 0)
+    staff.served_satisfaction = np.divide(felt_by, visits, out=served, where=visits > 0)
     pay = levers.pay + staff.bonus_per_employee / config.wage if config.wage else levers.pay
     target = target_engagement(
         pay,
@@ -227,6 +258,17 @@ def develop(
     growth = config.learning_rate * (1.0 + config.training_learning_boost * levers.training)
     staff.skill[f] += growth * (1.0 - staff.skill[f])
     staff.tenure[f] += 1
+
+
+@njit(cache=True)
+def _tally_served(employee, felt, visits, felt_by):
+    """Per position, the visits it served and the sum of how they felt (in
+    the order of the visits, as np.bincount adds them)."""
+    for v in range(len(employee)):
+        e = employee[v]
+        if e != NO_EMPLOYEE:
+            visits[e] += 1
+            felt_by[e] += felt[v]
 
 
 @dataclass
