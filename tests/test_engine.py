@@ -15,7 +15,7 @@ from benchmarks.engine_reference import PATH, kpi, reference_config
 from sim.codes import PROSPECT
 from sim.engine.acquisition import _rates, courted
 from sim.engine.draws import normal, normal_quantile, uniform
-from sim.engine.experience import _mean_promise
+from sim.engine.experience import _promise_table, mean_promise
 from sim.model import LoyaltyModel
 from sim.runs.simulation import replicate
 from tests.helpers import run_model, small_config
@@ -133,13 +133,19 @@ def test_a_prospects_rates_are_the_channels_rate_times_the_firms_pull():
     assert np.allclose(total, expected.sum(axis=1), rtol=1e-14, atol=0)
 
 
-def test_the_mean_promise_is_that_of_the_ads_that_reached_each_consumer():
-    rng, n, firms = np.random.default_rng(7), 100_000, 5
-    reached = ((rng.random(n) < 0.2) * rng.integers(1, 2**firms, n)).astype(np.uint8)
+@pytest.mark.parametrize("firms", [5, 12, 64])
+def test_the_mean_promise_is_that_of_the_ads_that_reached_each_consumer(firms):
+    """A table for the first eight firms, the others added: the mean of the
+    promises of the firms whose bits are set, however many firms there are."""
+    rng, n = np.random.default_rng(7), 300
+    bits = rng.random((n, firms)) < 0.3
+    bits[bits.sum(axis=1) == 0, rng.integers(0, firms)] = True  # reached by one at least
+    reached = (bits * (np.uint64(1) << np.arange(firms, dtype=np.uint64))).sum(
+        axis=1, dtype=np.uint64
+    )
+    reached = reached.astype(np.min_scalar_type((1 << firms) - 1))
     promise = rng.random((firms, 6)) * 10
-    slot, promised = _mean_promise(reached, promise)
-    hit = np.flatnonzero(reached)
-    assert np.array_equal(slot[hit], np.arange(len(hit))) and (slot[reached == 0] == -1).all()
-    seen = ((reached[hit, None] >> np.arange(firms, dtype=np.uint8)) & 1).astype(bool)
-    mean = (seen[:, :, None] * promise).sum(axis=1) / seen.sum(axis=1)[:, None]
-    assert np.allclose(promised, mean, rtol=1e-14, atol=0)
+    table = _promise_table(promise)
+    got = [[mean_promise(b, d, table, promise) for d in range(6)] for b in reached]
+    mean = (bits[:, :, None] * promise).sum(axis=1) / bits.sum(axis=1)[:, None]
+    assert np.allclose(got, mean, rtol=1e-14, atol=0)

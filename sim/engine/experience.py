@@ -306,7 +306,6 @@ def update_expectations(
         w.segment_baseline * sources.baseline[:, None, :]
         + w.competitors * sources.competitors[None, :, :]
     )
-    ad_slot, promised = _mean_promise(sources.advertising.reached, sources.promise)
     _expect(
         consumers.expectation,
         consumers.segment,
@@ -314,8 +313,9 @@ def update_expectations(
         consumers.last_experience,
         anchor,
         sources.visited,
-        ad_slot,
-        promised,
+        sources.advertising.reached,
+        _promise_table(sources.promise),
+        sources.promise,
         sources.word_of_mouth.slot,
         sources.word_of_mouth.level,
         np.array(
@@ -332,52 +332,45 @@ def update_expectations(
     )
 
 
-def _mean_promise(reached: np.ndarray, promise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per consumer, a row of `promised` (-1: no ad reached them), and per
-    row the mean of what the ads that reached them claim. In a fixed number
-    of chunks of the market, counted, then filled, in parallel."""
-    first = np.zeros(CHUNKS + 1, dtype=np.int64)
-    _count_reached(reached, first[1:])
-    np.cumsum(first, out=first)  # the first row of each chunk
-    slot = np.empty(len(reached), dtype=np.int32)
-    promised = np.zeros((first[-1], promise.shape[1]))
-    _promised(reached, promise, first, slot, promised)
-    return slot, promised
+TABLED = 8
+"""Firms whose ads' sums `_promise_table` tables: those of a byte of `Exposure.reached`."""
 
 
-CHUNKS = 64
-"""Parts of the market `_mean_promise` counts, then fills, apart."""
-
-
-@njit(cache=True, parallel=True)
-def _count_reached(reached, count):
-    size = (len(reached) + CHUNKS - 1) // CHUNKS
-    for chunk in prange(CHUNKS):
-        hits = 0
-        for i in range(chunk * size, min(len(reached), (chunk + 1) * size)):
-            hits += reached[i] != 0
-        count[chunk] = hits
-
-
-@njit(cache=True, parallel=True)
-def _promised(reached, promise, first, slot, promised):
-    size = (len(reached) + CHUNKS - 1) // CHUNKS
-    for chunk in prange(CHUNKS):
-        row = first[chunk]
-        for i in range(chunk * size, min(len(reached), (chunk + 1) * size)):
-            bits = reached[i]
-            if bits == 0:
-                slot[i] = -1
-                continue
-            slot[i], ads = row, 0
-            for f in range(promise.shape[0]):  # added, not branched on: + 0 x is exact
-                ad = (bits >> np.uint64(f)) & np.uint64(1)
-                ads += ad
-                for d in range(promise.shape[1]):
-                    promised[row, d] += ad * promise[f, d]
+@njit(cache=True)
+def _promise_table(promise):
+    """For each set of the first TABLED firms (a byte of bits), the sum of what
+    their ads claim (added in the firms' order), how many they are, and the
+    mean: the mean promise of the ads that reached a consumer is one look-up
+    (`mean_promise`), not a loop over firms."""
+    sums = np.zeros((1 << TABLED, promise.shape[1]))
+    ads = np.zeros(1 << TABLED)
+    for bits in range(1 << TABLED):
+        for f in range(min(TABLED, promise.shape[0])):
+            ad = (bits >> f) & 1
+            ads[bits] += ad
             for d in range(promise.shape[1]):
-                promised[row, d] /= ads
-            row += 1
+                sums[bits, d] += ad * promise[f, d]
+    means = sums / np.maximum(ads, 1.0).reshape(-1, 1)
+    return sums, ads, means
+
+
+@njit(cache=True, inline="always")
+def mean_promise(bits, d, table, promise) -> float:
+    """The mean of what the ads whose firms are the set `bits` claim on
+    dimension d (`table` from `_promise_table`): read off the table if they
+    are among the first TABLED firms; else the table's sum for those, the
+    others added in order (added, not branched on: + 0 x is exact)."""
+    sums, ads, means = table
+    bits = np.int64(bits)  # bit 63 as the sign: the shifts below still read it
+    low = bits & ((1 << TABLED) - 1)
+    if bits == low:
+        return means[low, d]
+    total, count = sums[low, d], ads[low]
+    for f in range(TABLED, promise.shape[0]):
+        ad = (bits >> f) & 1
+        count += ad
+        total += ad * promise[f, d]
+    return total / count
 
 
 @njit(cache=True, parallel=True)
@@ -388,8 +381,9 @@ def _expect(
     last_experience,
     anchor,
     visited,
-    ad_slot,
-    promised,
+    reached,
+    promise_table,
+    promise,
     told_slot,
     told,
     params,
@@ -397,8 +391,8 @@ def _expect(
 ):
     w_anchor, w_own, w_ads, w_told, rate, shock = params
     for i in prange(expectation.shape[0]):
-        ad, row, own = ad_slot[i], told_slot[i], visited[i]
-        weight = w_anchor + w_own * own + w_ads * (ad >= 0) + w_told * (row >= 0)
+        bits, row, own = reached[i], told_slot[i], visited[i]
+        weight = w_anchor + w_own * own + w_ads * (bits != 0) + w_told * (row >= 0)
         pull = rate / weight if weight > 0.0 else 0.0  # no source: no pull
         keep = rate if weight > 0.0 else 0.0
         blended = anchor[segment[i], provider[i] + 1]
@@ -406,8 +400,8 @@ def _expect(
             target = blended[d]
             if own:
                 target += w_own * last_experience[i, d]
-            if ad >= 0:
-                target += w_ads * promised[ad, d]
+            if bits != 0:
+                target += w_ads * mean_promise(bits, d, promise_table, promise)
             if row >= 0:
                 target += w_told * told[row, d]
             e = expectation[i, d]
