@@ -34,7 +34,7 @@ class Encounters:
     """This week's service encounters: who visited and what it was like."""
 
     visitors: np.ndarray  # consumer indices
-    experience: np.ndarray  # (visitors, 6)
+    service_quality: np.ndarray  # the experience on the service dimension, per visitor
     satisfaction: np.ndarray  # Delta-law score per visitor
     felt: np.ndarray  # tanh(satisfaction / scale) per visitor: net experience on a -1..1 scale
     failure: np.ndarray  # bool per visitor
@@ -148,7 +148,7 @@ def serve_encounters(
     grievance, loyalty, last_experience, satisfaction and last_failure.
     """
     n_visits = len(visitors)
-    experience = np.empty((n_visits, N_DIMS), dtype=np.float32)
+    service_quality = np.empty(n_visits, dtype=np.float32)
     satisfaction = np.empty(n_visits)
     felt = np.empty(n_visits)
     failure = np.empty(n_visits, dtype=np.bool_)
@@ -178,7 +178,7 @@ def serve_encounters(
             ]
         ),
         key,
-        experience,
+        service_quality,
         satisfaction,
         felt,
         failure,
@@ -190,7 +190,7 @@ def serve_encounters(
         c.satisfaction,
         c.last_failure,
     )
-    return Encounters(visitors, experience, satisfaction, felt, failure)
+    return Encounters(visitors, service_quality, satisfaction, felt, failure)
 
 
 _NO_UPLIFT = np.zeros((0, N_DIMS))
@@ -216,7 +216,7 @@ def _encounter(
     importance,
     params,
     key,
-    experience,
+    service_quality,
     satisfaction,
     felt,
     failure,
@@ -249,7 +249,6 @@ def _encounter(
             if failed and d == SERVICE:
                 x -= severity
             x = min(max(x, 0.0), 10.0)
-            experience[v, d] = x
             last_experience[i, d] = x
             total += weighted_gap(x, expectation[i, d], importance[s, d], loss_aversion)
         felt[v] = tanh(total / scale)
@@ -257,7 +256,7 @@ def _encounter(
         attitude[i] = a
         for d in range(N_DIMS):
             term = weighted_gap(
-                experience[v, d], expectation[i, d], importance[s, d], loss_aversion
+                last_experience[i, d], expectation[i, d], importance[s, d], loss_aversion
             )
             grievance[i, d] += learn * (max(-term, 0.0) - grievance[i, d])
         # net experience fills or drains the stock of loyalty (7.2)
@@ -265,6 +264,7 @@ def _encounter(
             loyalty[i] += loyal * a * (1.0 - loyalty[i])
         else:
             loyalty[i] += loyal * a * loyalty[i]
+        service_quality[v] = last_experience[i, SERVICE]
         satisfaction[v] = total
         failure[v] = failed
         last_satisfaction[i] = total
