@@ -7,7 +7,9 @@ model's construction without the burn-in (`burn_in=0`): the network, the
 consumers, the Mesa agents; the burn-in is so many steps more and is shown
 apart. Prints:
 
-- per size: setup, ms a step, consumer-steps a second, peak memory;
+- per size: setup, ms a step, consumer-steps a second, peak memory, of the
+  run of median speed among `--rounds` fresh processes, and the range of
+  their ms a step (a shared machine's speed drifts from minute to minute);
 - the whole job at the largest size: setup + `--weeks` weeks, wall time, and
   the same with the default burn-in;
 - the machine: processor, cores, and the versions that set the speed;
@@ -233,7 +235,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(STEPS))
     parser.add_argument("--weeks", type=int, default=104, help="weeks of the whole job")
     parser.add_argument("--baseline", type=Path, help="plain_mesa_loyalty.py to compare with")
-    parser.add_argument("--rounds", type=int, default=3, help="baseline/engine pairs at 100,000")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="processes a size, and baseline/engine pairs"
+    )
     parser.add_argument("--profile", type=int, help="consumers of the profile of a step")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -250,15 +254,23 @@ def main() -> None:
         f"10,000 built {up['build_s']} s, first week (loads the kernels) {up['first_week_s']} s"
     )
     print(
-        f"\n{'consumers':>10} {'steps':>5} {'setup s':>8} {'ms/step':>8} "
-        f"{'consumer-steps/s':>17} {'peak MB':>8}"
+        f"\nper size, the run of median speed among {args.rounds} fresh processes "
+        f"(ms a step in all {args.rounds}: their range)"
     )
-    results = {}
+    print(
+        f"{'consumers':>10} {'steps':>5} {'setup s':>8} {'ms/step':>8} "
+        f"{'consumer-steps/s':>17} {'peak MB':>8} {'range':>14}"
+    )
     for n in args.sizes:
-        r = results[n] = _child("measure", n, STEPS.get(n, 20))
+        runs = sorted(
+            (_child("measure", n, STEPS.get(n, 20)) for _ in range(args.rounds)),
+            key=lambda run: run["ms_per_step"],
+        )
+        r = runs[len(runs) // 2]
+        spread = f"{runs[0]['ms_per_step']}-{runs[-1]['ms_per_step']}"
         print(
             f"{n:>10,} {r['steps']:>5} {r['setup_s']:>8} {r['ms_per_step']:>8} "
-            f"{r['consumer_steps_per_s']:>17,} {r['peak_rss_mb']:>8}"
+            f"{r['consumer_steps_per_s']:>17,} {r['peak_rss_mb']:>8} {spread:>14}"
         )
     largest = max(args.sizes)
     from sim.config import Config
