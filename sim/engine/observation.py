@@ -168,7 +168,7 @@ def _flows(events: StepEvents) -> dict[str, float]:
     switched_in = int(((dep.destination == FOCAL) & (dep.origin != FOCAL)).sum())
     by_channel = np.bincount(acq.channel[joined], minlength=len(Channel))
     satisfaction = enc.satisfaction[events.focal_visit]
-    below_expectation = int((satisfaction < 0).sum())
+    below_expectation = int(np.count_nonzero(satisfaction < 0))
     handling = events.complaints
     episodes = handling.episodes
     complaints = len(handling.complained)
@@ -210,8 +210,8 @@ def _flows(events: StepEvents) -> dict[str, float]:
         "observed_complaint_rate": ratio(complaints, len(satisfaction)),
         "dissatisfaction_rate": ratio(dissatisfied, len(satisfaction)),
         "below_expectation_share": ratio(below_expectation, len(satisfaction)),
-        "word_of_mouth_positive": int((events.messages.valence > 0).sum()),
-        "word_of_mouth_negative": int((events.messages.valence < 0).sum()),
+        "word_of_mouth_positive": int(np.count_nonzero(events.messages.valence > 0)),
+        "word_of_mouth_negative": int(np.count_nonzero(events.messages.valence < 0)),
         "unhappy_customers": events.messages.unhappy_talkers,
         "told_by_unhappy": events.messages.unhappy_told,
         "revenue": ledger.revenue,
