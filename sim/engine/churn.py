@@ -39,6 +39,9 @@ DIMENSION_REASON = {
 article's list): product, missing key features; relationship, convenience
 and service without a failure, small irritations; price, price; brand, ethics."""
 _DIMENSION_REASON = np.array([DIMENSION_REASON[d] for d in Dimension])
+SERVICE, PRICE = int(Dimension.service), int(Reason.price)
+NEGATIVE_ENCOUNTER = int(Reason.negative_encounter)
+COMPETITOR_ACTION = int(Reason.competitor_action)
 
 
 @dataclass
@@ -300,17 +303,34 @@ def _main_reason(
     price_pull: np.ndarray,
     config: ChurnConfig,
 ) -> np.ndarray:
-    """The reason with the largest contribution to each leaver's hazard."""
-    contribution = np.zeros((len(leavers), len(REASONS)))
-    by_dimension = config.attitude_weight * consumers.grievance[leavers]
-    reason_of = np.broadcast_to(_DIMENSION_REASON, by_dimension.shape).copy()
-    reason_of[consumers.last_failure[leavers], Dimension.service] = Reason.negative_encounter
-    rows = np.arange(len(leavers))
-    for d in range(by_dimension.shape[1]):  # one column at a time: no row sees a reason twice
-        contribution[rows, reason_of[:, d]] += by_dimension[:, d]
-    contribution[:, Reason.price] += config.competitor_pull_weight * price_pull
-    contribution[:, Reason.competitor_action] = config.competitor_pull_weight * (pull - price_pull)
-    return contribution.argmax(axis=1)
+    """The reason with the largest contribution to each leaver's hazard: each
+    dimension's grievance (weighted as attitude is) counts for the reason it
+    stands for (`DIMENSION_REASON`; the service dimension after a failure for
+    a negative encounter), the price part of the pull for price, the rest of
+    it for competitor action."""
+    reason = np.empty(len(leavers), dtype=np.int64)
+    weights = np.array([config.attitude_weight, config.competitor_pull_weight])
+    c = consumers
+    _main_reasons(leavers, c.grievance, c.last_failure, pull, price_pull, weights, reason)
+    return reason
+
+
+@njit(cache=True)
+def _main_reasons(leavers, grievance, last_failure, pull, price_pull, weights, reason):
+    attitude_weight, pull_weight = np.float32(weights[0]), weights[1]
+    contribution = np.empty(len(REASONS))
+    for r in range(len(leavers)):
+        i = leavers[r]
+        contribution[:] = 0.0
+        for d in range(grievance.shape[1]):
+            why = _DIMENSION_REASON[d]
+            if d == SERVICE and last_failure[i]:
+                why = NEGATIVE_ENCOUNTER
+            # float32, as grievance is kept
+            contribution[why] += attitude_weight * grievance[i, d]
+        contribution[PRICE] += pull_weight * price_pull[r]
+        contribution[COMPETITOR_ACTION] = pull_weight * (pull[r] - price_pull[r])
+        reason[r] = np.argmax(contribution)
 
 
 def _destination(
