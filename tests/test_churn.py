@@ -12,10 +12,13 @@ from sim.engine.churn import (
     Standing,
     Trigger,
     _destination,
+    _exits,
+    _weights,
     churn_hazard,
     depart,
     log_tenure_table,
 )
+from sim.engine.draws import uniforms_at
 from tests.helpers import consumers_with_expectation
 
 SILENT = ChurnConfig().negative_experience_weight
@@ -111,3 +114,36 @@ def test_leavers_go_to_the_more_attractive_rival():
 def test_the_tenure_table_is_the_logarithm_it_replaces():
     weeks = np.arange(4096)
     assert np.allclose(log_tenure_table(52), np.log1p(weeks / 52), rtol=1e-15, atol=0)
+
+
+def test_the_exit_draws_skip_the_exponential_only_for_those_sure_to_stay():
+    """`_exits` decides most customers without their hazard's exponential: it
+    must leave exactly those whom the full hazard (`churn_hazard`) and the
+    same draw would have kept, whatever they heard or how long they stayed."""
+    rng, n, steps_per_year = np.random.default_rng(11), 200_000, 52
+    provider = rng.integers(-1, 3, n).astype(np.int16)
+    segment = rng.integers(0, 2, n).astype(np.int8)
+    attitude = rng.uniform(-1, 1, n).astype(np.float32)
+    loyalty = rng.uniform(0, 1, n).astype(np.float32)
+    tenure = rng.integers(0, 5000, n).astype(np.int32)  # some beyond the table
+    member = rng.random(n) < 0.2
+    warnings = (rng.random(n) < 0.05) * rng.integers(1, 4, n)
+    praise = ((rng.random(n) < 0.05) * rng.integers(1, 4, n)).astype(np.int32)
+    offers = ((rng.random(n) < 0.05) * 0.5).astype(np.float32)
+    trigger = rng.choice([0.0, 2.0, np.inf], n, p=[0.93, 0.05, 0.02]).astype(np.float32)
+    advantage = rng.uniform(0, 2, (2, 3))
+    # logits around the shortcut's bound, and what was heard weighing much
+    config = ChurnConfig(base_logit=-2.0, negative_word_of_mouth_weight=3.0)
+    key = np.uint64(5)
+    leaving = np.empty(n, dtype=np.bool_)
+    _exits(
+        provider, segment, attitude, loyalty, tenure, member, warnings, advantage, praise,
+        offers, trigger, _weights(config), log_tenure_table(steps_per_year),
+        1.0 / steps_per_year, key, leaving,
+    )  # fmt: skip
+    pull = advantage[segment, np.maximum(provider, 0)] + offers + np.log1p(praise)
+    standing = Standing(attitude, loyalty, tenure / steps_per_year, pull, warnings, member, trigger)
+    hazard = churn_hazard(standing, config)
+    expected = (provider != PROSPECT) & (uniforms_at(key, np.arange(n)) < hazard)
+    assert np.array_equal(leaving, expected)
+    assert 0.01 < expected.mean() < 0.5  # both ways, often

@@ -89,10 +89,28 @@ def exit_probability(attitude, loyalty, log_tenure, pull, warnings, member, trig
     28 % of complainers lost), the other weights are assumptions.
     `log_tenure` is ln(1 + tenure in years).
     """
-    z = w[0] - w[1] * attitude - w[2] * loyalty - w[3] * log_tenure + w[4] * pull
+    return hazard(exit_logit(attitude, loyalty, log_tenure, pull, warnings, member, trigger, w), w)
+
+
+@njit(cache=True, inline="always")
+def exit_logit(attitude, loyalty, log_tenure, pull, warnings, member, trigger, w) -> float:
+    """z of `exit_probability`."""
+    z = standing_logit(attitude, loyalty, log_tenure, pull, w)
     if warnings:  # most hear none: skip the logarithm
         z += w[5] * np.log(1.0 + warnings)  # a count: 1 + it is exact, log is faster
-    z += trigger - w[6] * member
+    return z + (trigger - w[6] * member)
+
+
+@njit(cache=True, inline="always")
+def standing_logit(attitude, loyalty, log_tenure, pull, w) -> float:
+    """The part of z that every customer has: b0 - switching_cost - w_a
+    attitude - w_l loyalty - w_t ln(1 + tenure in years) + w_p pull."""
+    return w[0] - w[1] * attitude - w[2] * loyalty - w[3] * log_tenure + w[4] * pull
+
+
+@njit(cache=True, inline="always")
+def hazard(z: float, w) -> float:
+    """h of `exit_probability`, from z: it rises with z."""
     voluntary = 1.0 / (1.0 + np.exp(-z)) if z > -700.0 else 0.0
     return 1.0 - (1.0 - w[7]) * (1.0 - voluntary)
 
@@ -267,26 +285,103 @@ def _exits(
     leaving,
 ):
     tabled = len(log_tenure)
-    for i in prange(len(provider)):
-        p = provider[i]
-        if p == PROSPECT:
-            leaving[i] = False
-            continue
-        pull = advantage[segment[i], p] + offers[i]
-        if praise_elsewhere[i]:
-            pull += np.log(1.0 + praise_elsewhere[i])
-        t = tenure[i]
-        h = exit_probability(
-            attitude[i],
-            loyalty[i],
-            log_tenure[t] if t < tabled else np.log1p(t * years_per_step),
-            pull,
-            warnings[i],
-            member[i],
-            trigger[i],
+    n = len(provider)
+    # below this hazard, a draw says `stays` (the margin covers rounding)
+    stays_above = hazard(CALM, w) + 1e-9
+    for block in prange((n + BLOCK - 1) // BLOCK):
+        start, stop = block * BLOCK, min(n, (block + 1) * BLOCK)
+        calm = np.empty(stop - start, dtype=np.bool_)
+        _stays(
+            provider[start:stop],
+            segment[start:stop],
+            attitude[start:stop],
+            loyalty[start:stop],
+            tenure[start:stop],
+            member[start:stop],
+            warnings[start:stop],
+            praise_elsewhere[start:stop],
+            offers[start:stop],
+            trigger[start:stop],
+            advantage,
             w,
+            log_tenure,
+            stays_above,
+            key,
+            start,
+            calm,
         )
-        leaving[i] = uniform(key, i) < h
+        for i in range(start, stop):
+            p = provider[i]
+            if p == PROSPECT or calm[i - start]:
+                leaving[i] = False
+                continue
+            pull = advantage[segment[i], p] + offers[i]
+            if praise_elsewhere[i]:
+                pull += np.log(1.0 + praise_elsewhere[i])
+            t = tenure[i]
+            h = exit_probability(
+                attitude[i],
+                loyalty[i],
+                log_tenure[t] if t < tabled else np.log1p(t * years_per_step),
+                pull,
+                warnings[i],
+                member[i],
+                trigger[i],
+                w,
+            )
+            leaving[i] = uniform(key, i) < h
+
+
+BLOCK = 512
+"""Customers `_exits` sorts at a time into those sure to stay and the others."""
+
+CALM = -4.0
+"""A logit of the exit hazard below which most customers' draws say they
+stay: for them `_stays` knows it without the exponential."""
+
+
+@njit(cache=True, inline="always")
+def _stays(
+    provider,
+    segment,
+    attitude,
+    loyalty,
+    tenure,
+    member,
+    warnings,
+    praise_elsewhere,
+    offers,
+    trigger,
+    advantage,
+    w,
+    log_tenure,
+    stays_above,
+    key,
+    start,
+    out,
+):
+    """Per customer of a block (slices from `start`): sure to stay this week.
+    The hazard rises with its logit, so a customer with a logit below CALM
+    whose draw is above the hazard at CALM stays, whatever the exponential
+    gives: the same decision as `_exits` would take, with no exponential.
+    Customers who heard something, or of a tenure beyond the table, are left
+    to `_exits`. In a loop over slices from 0, which the compiler
+    vectorises (the kernel 7.9 -> 7.1 ms at 1,000,000 on two threads, 15.4 ->
+    14.1 ms on one)."""
+    tabled = len(log_tenure)
+    for j in range(len(provider)):
+        t = tenure[j]
+        pull = advantage[segment[j], max(provider[j], 0)] + offers[j]
+        # z of a customer who heard nothing (`exit_logit`)
+        z = standing_logit(attitude[j], loyalty[j], log_tenure[min(t, tabled - 1)], pull, w)
+        z += trigger[j] - w[6] * member[j]
+        out[j] = (
+            (z < CALM)
+            & (uniform(key, start + j) > stays_above)
+            & (warnings[j] == 0)
+            & (praise_elsewhere[j] == 0)
+            & (t < tabled)
+        )
 
 
 @functools.cache
