@@ -286,7 +286,7 @@ def _exits(
 ):
     tabled = len(log_tenure)
     n = len(provider)
-    # below this hazard, a draw says `stays` (the margin covers rounding)
+    # a draw above the hazard at CALM says `stays` (the margin covers rounding)
     stays_above = hazard(CALM, w) + 1e-9
     for block in prange((n + BLOCK - 1) // BLOCK):
         start, stop = block * BLOCK, min(n, (block + 1) * BLOCK)
