@@ -201,8 +201,16 @@ def machine() -> str:
 
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
-        names = re.findall(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        info = Path("/proc/cpuinfo").read_text()
+        names = re.findall(r"model name\s*:\s*(.+)", info)
         cpu = names[0] if names else cpu
+        # a virtual machine may name only the vendor's line ("AMD EPYC"): the
+        # family and model tell its generations apart
+        family, model = (
+            re.search(rf"^{k}\s*:\s*(\d+)", info, re.M) for k in ("cpu family", "model")
+        )
+        if family and model:
+            cpu += f" (family {family.group(1)}, model {model.group(1)})"
     packages = ", ".join(f"{p} {version(p)}" for p in ("mesa", "numba", "numpy"))
     return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, {packages}"
 
